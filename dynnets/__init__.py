@@ -1,0 +1,16 @@
+"""dynnets: recurrent and continuous-time neural networks at compiled speed.
+
+Simulate CTRNNs and other recurrent networks with numba-compiled kernels,
+integrate ODE systems with Runge-Kutta tableaux, and run populations of networks
+in parallel. See the README and ``docs/`` for the conventions (time is the first
+axis of every trajectory; ``weights[j, i]`` goes from unit j to unit i).
+"""
+
+from .errors import DivergenceError
+from .integrate import ButcherTableau, Solution, System, solve, solve_batch
+from .models import CTRNN, lorenz, mtrnn, simulate, van_der_pol
+
+__version__ = "0.1.0"
+
+__all__ = ["DivergenceError", "ButcherTableau", "Solution", "System", "solve", "solve_batch",
+           "CTRNN", "mtrnn", "simulate", "lorenz", "van_der_pol", "__version__"]

@@ -1,0 +1,25 @@
+"""Project-wide compile settings: the one place fastmath flags are defined.
+
+``FASTMATH`` leaves out ``nnan`` and ``ninf`` on purpose: the kernels test states
+with ``np.isfinite`` to detect divergence, and those flags would let LLVM fold
+the test away.
+"""
+
+FASTMATH = {"nsz", "arcp", "contract", "afn", "reassoc"}
+
+# For code whose rounding must follow the source order (range reductions,
+# compensated sums): no reassociation.
+FASTMATH_STRICT = {"nsz", "arcp", "contract", "afn"}
+
+# Options every compute kernel is compiled with. numba's default error model adds
+# a zero-division check (a branch) to every float division, which stops loops from
+# vectorising; with "numpy" a division by zero gives inf/NaN, and the kernels'
+# finiteness checks report it.
+JIT = {"fastmath": FASTMATH, "error_model": "numpy"}
+JIT_STRICT = {"fastmath": FASTMATH_STRICT, "error_model": "numpy"}
+
+# Networks per block in population kernels. Each block is one parallel work item
+# and its inner loops run over the block's networks, so they vectorise. The block
+# size is fixed (not derived from the thread count), so every network is computed
+# by the same instructions at any thread count.
+POP_BLOCK = 64

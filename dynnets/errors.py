@@ -1,0 +1,24 @@
+"""Exceptions raised by dynnets."""
+
+
+class DivergenceError(FloatingPointError):
+    """A state became non-finite (NaN or inf) during a simulation.
+
+    Attributes
+    ----------
+    step : int
+        Index of the step that produced the non-finite state.
+    unit : int
+        Index of the first non-finite state component.
+    item : int or None
+        Index in the batch or population, when there is one.
+    """
+
+    def __init__(self, step, unit, item=None, t=None):
+        self.step, self.unit, self.item, self.t = int(step), int(unit), item, t
+        where = f"item {item}, " if item is not None else ""
+        when = f" (t = {t:.6g})" if t is not None else ""
+        super().__init__(
+            f"state became non-finite at {where}step {self.step}{when}, unit {self.unit}; "
+            "reduce the step size or pass nan_ok=True to record divergence instead"
+        )

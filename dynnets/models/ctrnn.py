@@ -1,0 +1,591 @@
+"""Continuous-time recurrent neural networks (Beer's formulation).
+
+Equations (Beer 1995)::
+
+    tau_i dy_i/dt = -y_i + sum_j w_ji sigma(g_j (y_j + theta_j)) + I_i(t)
+    o_j = sigma(g_j (y_j + theta_j)),   sigma(x) = 1 / (1 + exp(-x))
+
+Weight orientation: ``weights[j, i]`` is ``w_ji``, the connection **from neuron j
+(source, row) to neuron i (target, column)**, so the recurrent drive is the row
+vector ``o @ weights``. Likewise ``input_weights[k, i]`` goes from input k to
+neuron i: ``I = u @ input_weights``. ``bias`` is Beer's ``theta``.
+
+Jacobian of the vector field ``f_i = dy_i/dt``::
+
+    J[i, k] = (-delta_ik + w_ki g_k sigma'(g_k (y_k + theta_k))) / tau_i
+
+Inputs are sampled on the step grid and held constant within a step (zero-order
+hold), as in Beer's C++ code.
+
+A multiple-timescale network (MTRNN, Yamashita and Tani 2008) is a CTRNN whose
+neurons come in groups with different time constants: see :func:`mtrnn`.
+
+References
+----------
+.. [1] R. D. Beer, "On the dynamics of small continuous-time recurrent neural
+       networks", Adaptive Behavior 3(4), 469-509, 1995.
+.. [2] R. D. Beer, "Parameter space structure of continuous-time recurrent neural
+       networks", Neural Computation 18, 3009-3051, 2006 (center-crossing).
+.. [3] Y. Yamashita, J. Tani, "Emergence of functional hierarchy in a multiple
+       timescale neural network model", PLoS Comput. Biol. 4(11), 2008.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit, prange
+
+from .._math import sigmoid
+from .._validate import as_float_array, as_rng, as_scalar
+from ..config import JIT, POP_BLOCK
+from ..errors import DivergenceError
+from ..integrate.solve import Solution, System
+from ..integrate.tableau import get_method
+
+# ----------------------------------------------------------------------------
+# the model
+# ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class CTRNN:
+    """A CTRNN, or a population of P CTRNNs of the same size.
+
+    Parameters
+    ----------
+    weights : array_like, shape (n, n) or (P, n, n)
+        ``weights[..., j, i]``: from neuron j to neuron i.
+    tau : array_like, shape (n,) or (P, n), or scalar
+        Time constants, > 0.
+    bias : array_like, shape (n,) or (P, n), or scalar
+        Biases ``theta``.
+    gain : array_like, shape (n,) or (P, n), or scalar
+        Gains ``g``.
+    input_weights : array_like, shape (m, n) or (P, m, n), optional
+        ``input_weights[..., k, i]``: from input k to neuron i. Without it the
+        input is a current per neuron (``m = n``).
+
+    Any parameter given without the population axis is shared by the population.
+    The arrays are stored read-only.
+    """
+
+    weights: np.ndarray
+    tau: np.ndarray = 1.0
+    bias: np.ndarray = 0.0
+    gain: np.ndarray = 1.0
+    input_weights: np.ndarray = None
+
+    def __post_init__(self):
+        W = as_float_array("weights", self.weights, ndim=(2, 3))
+        n = W.shape[-1]
+        if W.shape[-2] != n or n == 0:
+            raise ValueError(f"weights must be square with at least one neuron, got shape {W.shape}")
+        arrays = {"weights": W}
+        for name in ("tau", "bias", "gain"):
+            a = as_float_array(name, getattr(self, name), ndim=(0, 1, 2))
+            if a.ndim == 0:
+                a = np.full(n, float(a))
+            if a.shape[-1] != n:
+                raise ValueError(f"{name} must have shape ({n},) or (P, {n}), got {a.shape}")
+            arrays[name] = a
+        if np.any(arrays["tau"] <= 0):
+            raise ValueError("tau must be positive (time constants)")
+        if self.input_weights is not None:
+            Win = as_float_array("input_weights", self.input_weights, ndim=(2, 3))
+            if Win.shape[-1] != n or Win.shape[-2] == 0:
+                raise ValueError(f"input_weights must have shape (m, {n}) or (P, m, {n}) with m >= 1, got {Win.shape}")
+            arrays["input_weights"] = Win
+        # the population axis is the leading axis of any parameter that has one
+        matrix = ("weights", "input_weights")
+        pops = {name: a.shape[0] for name, a in arrays.items() if a.ndim == (3 if name in matrix else 2)}
+        if len(set(pops.values())) > 1:
+            raise ValueError(f"population sizes disagree: {pops}")
+        if pops:
+            P = next(iter(pops.values()))
+            if P == 0:
+                raise ValueError("the population is empty")
+            for name, a in arrays.items():
+                tail = a.shape[-2:] if name in matrix else a.shape[-1:]
+                arrays[name] = np.broadcast_to(a, (P,) + tail)
+        for name, a in arrays.items():
+            a = np.array(a, dtype=np.float64, order="C")
+            a.setflags(write=False)
+            object.__setattr__(self, name, a)
+
+    # -- sizes -------------------------------------------------------------
+    @property
+    def n_neurons(self):
+        return self.weights.shape[-1]
+
+    @property
+    def population(self):
+        """P for a population, None for a single network."""
+        return self.weights.shape[0] if self.weights.ndim == 3 else None
+
+    @property
+    def n_inputs(self):
+        return self.n_neurons if self.input_weights is None else self.input_weights.shape[-2]
+
+    def __repr__(self):
+        pop = f", population={self.population}" if self.population else ""
+        tau = f"tau in [{self.tau.min():.3g}, {self.tau.max():.3g}]"
+        return f"CTRNN(n={self.n_neurons}, inputs={self.n_inputs}{pop}, {tau})"
+
+    def __getitem__(self, p):
+        """Network ``p`` of a population, as a single CTRNN."""
+        if self.population is None:
+            raise TypeError("a single CTRNN is not indexable; index a population")
+        Win = None if self.input_weights is None else self.input_weights[p]
+        return CTRNN(self.weights[p], self.tau[p], self.bias[p], self.gain[p], Win)
+
+    # -- equations ---------------------------------------------------------
+    def outputs(self, y):
+        """Neuron outputs ``sigma(gain * (y + bias))`` for states of shape (..., n)."""
+        y = as_float_array("y", y, finite=False)
+        if y.shape[-1] != self.n_neurons:
+            raise ValueError(f"y must have {self.n_neurons} components on its last axis, got {y.shape}")
+        x = self.gain * (y + self.bias)
+        return 0.5 * (1.0 + np.tanh(0.5 * x))
+
+    def jacobian(self, y, current=None):
+        """Jacobian ``J[i, k] = d(dy_i/dt)/dy_k`` at state ``y`` (shape (n,) -> (n, n))."""
+        self._single("jacobian")
+        y = as_float_array("y", y, shape=(self.n_neurons,))
+        J = np.empty((self.n_neurons,) * 2)
+        ctrnn_jac(0.0, y, self.params(current), J)
+        return J
+
+    def params(self, current=None):
+        """The flat parameter vector of :func:`ctrnn_rhs`: weights (row-major),
+        tau, bias, gain and a constant external current ``current`` (shape (n,))."""
+        self._single("params")
+        n = self.n_neurons
+        I = np.zeros(n) if current is None else as_float_array("current", current, shape=(n,))
+        return np.concatenate([self.weights.ravel(), self.tau, self.bias, self.gain, I])
+
+    def system(self, current=None):
+        """This network as a ``System`` (with a constant external current) for
+        ``solve`` and the analysis tools."""
+        return System(ctrnn_rhs, self.params(current), ctrnn_jac, self.n_neurons, "ctrnn")
+
+    def _single(self, what):
+        if self.population is not None:
+            raise ValueError(f"{what} is defined for a single network; index the population first (net[p])")
+
+    # -- constructors ------------------------------------------------------
+    @classmethod
+    def center_crossing(cls, weights, tau=1.0, gain=1.0, input_weights=None):
+        """A CTRNN whose biases put every neuron at the centre of its sigmoid when
+        all others are too: ``theta_i = -sum_j w_ji / 2`` (Mathayomchan and Beer
+        2002; Beer 2006)."""
+        W = as_float_array("weights", weights, ndim=(2, 3))
+        return cls(W, tau, -0.5 * W.sum(axis=-2), gain, input_weights)
+
+    @classmethod
+    def random(cls, n, population=None, *, weight_range=(-16.0, 16.0), bias_range=(-16.0, 16.0),
+               tau_range=(0.5, 10.0), gain_range=(1.0, 1.0), n_inputs=None,
+               input_weight_range=(-16.0, 16.0), center_crossing=False, seed=None):
+        """Parameters drawn uniformly from ranges (defaults: Beer's usual search ranges).
+
+        Parameters
+        ----------
+        n : int
+            Neurons per network.
+        population : int, optional
+            Number of networks P; each gets its own parameters.
+        *_range : (low, high)
+            Uniform ranges; ``tau`` must stay positive.
+        n_inputs : int, optional
+            Draw ``input_weights`` of shape ``(n_inputs, n)``.
+        center_crossing : bool
+            Replace the drawn biases by the center-crossing ones.
+        seed : int or numpy Generator
+        """
+        n = as_scalar("n", n, low=1, integer=True)
+        rng = as_rng(seed)
+        lead = () if population is None else (as_scalar("population", population, low=1, integer=True),)
+
+        def draw(name, rng_range, shape):
+            lo, hi = as_float_array(name, rng_range, shape=(2,))
+            if lo > hi:
+                raise ValueError(f"{name} must be (low, high) with low <= high, got {rng_range}")
+            return rng.uniform(lo, hi, lead + shape)
+
+        W = draw("weight_range", weight_range, (n, n))
+        tau = draw("tau_range", tau_range, (n,))
+        bias = draw("bias_range", bias_range, (n,))
+        gain = draw("gain_range", gain_range, (n,))
+        Win = None
+        if n_inputs is not None:
+            m = as_scalar("n_inputs", n_inputs, low=1, integer=True)
+            Win = draw("input_weight_range", input_weight_range, (m, n))
+        if center_crossing:
+            bias = -0.5 * W.sum(axis=-2)
+        return cls(W, tau, bias, gain, Win)
+
+
+def mtrnn(sizes, taus, *, weight_scale=1.0, connect="chain", n_inputs=None, seed=None):
+    """A multiple-timescale RNN: groups of neurons with their own time constant.
+
+    Weights are ``N(0, weight_scale**2 / n)``, masked so that each group connects
+    to itself and (``connect='chain'``) to its neighbouring groups, as in
+    Yamashita and Tani (2008), where input-output, fast and slow groups form a
+    chain; ``connect='all'`` keeps every connection. Biases are zero, gains 1.
+
+    Parameters
+    ----------
+    sizes : sequence of int
+        Neurons per group, fastest group first by convention.
+    taus : sequence of float
+        Time constant of each group.
+    n_inputs : int, optional
+        Inputs, connected to the first group only.
+    seed : int or numpy Generator
+
+    Returns
+    -------
+    CTRNN
+        ``n = sum(sizes)``; ``tau`` is constant within each group.
+    """
+    sizes = [as_scalar("sizes", s, low=1, integer=True) for s in sizes]
+    taus = as_float_array("taus", taus, ndim=1)
+    if len(sizes) != taus.size or not sizes:
+        raise ValueError(f"sizes and taus must have the same non-zero length, got {len(sizes)} and {taus.size}")
+    if connect not in ("chain", "all"):
+        raise ValueError(f"connect must be 'chain' or 'all', got {connect!r}")
+    rng = as_rng(seed)
+    n = sum(sizes)
+    group = np.repeat(np.arange(len(sizes)), sizes)
+    mask = np.abs(group[:, None] - group[None, :]) <= (1 if connect == "chain" else len(sizes))
+    W = rng.normal(0.0, weight_scale / np.sqrt(n), (n, n)) * mask
+    Win = None
+    if n_inputs is not None:
+        m = as_scalar("n_inputs", n_inputs, low=1, integer=True)
+        Win = np.zeros((m, n))
+        Win[:, : sizes[0]] = rng.normal(0.0, 1.0, (m, sizes[0]))
+    return CTRNN(W, np.repeat(taus, sizes), 0.0, 1.0, Win)
+
+
+# ----------------------------------------------------------------------------
+# right-hand side and Jacobian for `solve` and the analysis tools
+# params = [W (n*n, row-major, W[j, i] from j to i), tau (n), bias (n), gain (n), I (n)]
+# ----------------------------------------------------------------------------
+
+
+@njit(cache=True, **JIT)
+def ctrnn_rhs(t, y, params, dydt):
+    n = y.size
+    nn = n * n
+    for i in range(n):
+        dydt[i] = params[nn + 3 * n + i] - y[i]
+    for j in range(n):
+        oj = sigmoid(params[nn + 2 * n + j] * (y[j] + params[nn + n + j]))
+        for i in range(n):
+            dydt[i] += params[j * n + i] * oj
+    for i in range(n):
+        dydt[i] /= params[nn + i]
+
+
+@njit(cache=True, **JIT)
+def ctrnn_jac(t, y, params, J):
+    n = y.size
+    nn = n * n
+    for k in range(n):
+        g = params[nn + 2 * n + k]
+        o = sigmoid(g * (y[k] + params[nn + n + k]))
+        d = g * o * (1.0 - o)
+        for i in range(n):
+            J[i, k] = (params[k * n + i] * d - (1.0 if i == k else 0.0)) / params[nn + i]
+
+
+# ----------------------------------------------------------------------------
+# fixed-step simulation kernels (any explicit tableau)
+# ----------------------------------------------------------------------------
+
+
+@njit(cache=True, **JIT)
+def _field_single(z, W, inv_tau, bias, gain, I, o, out):
+    n = z.size
+    for j in range(n):
+        o[j] = sigmoid(gain[j] * (z[j] + bias[j]))
+    for i in range(n):
+        out[i] = I[i] - z[i]
+    for j in range(n):
+        oj = o[j]
+        for i in range(n):
+            out[i] += W[j, i] * oj
+    for i in range(n):
+        out[i] *= inv_tau[i]
+
+
+@njit(cache=True, **JIT)
+def _simulate_single(W, tau, bias, gain, Win, u, y0, dt, n_steps, save_every, A, b, y_out, stats):
+    """One network. ``u``: (n_steps, m) inputs (m = 0: none); ``Win`` (m, n) or
+    (0, 0) for direct currents. Writes ``y_out[k] = y(k * save_every * dt)``."""
+    n = y0.size
+    s = b.size
+    inv_tau = 1.0 / tau
+    K = np.empty((s, n))
+    z = np.empty(n)
+    o = np.empty(n)
+    I = np.zeros(n)
+    y = y0.copy()
+    y_out[0] = y
+    m = u.shape[1]
+    for step in range(n_steps):
+        if m > 0:
+            if Win.shape[0] == 0:
+                I[:] = u[step]
+            else:
+                I[:] = 0.0
+                for k in range(m):
+                    for i in range(n):
+                        I[i] += u[step, k] * Win[k, i]
+        for st in range(s):
+            for i in range(n):
+                acc = 0.0
+                for j in range(st):
+                    acc += A[st, j] * K[j, i]
+                z[i] = y[i] + dt * acc
+            _field_single(z, W, inv_tau, bias, gain, I, o, K[st])
+        bad = -1
+        for i in range(n):
+            acc = 0.0
+            for st in range(s):
+                acc += b[st] * K[st, i]
+            y[i] += dt * acc
+            if bad < 0 and not np.isfinite(y[i]):
+                bad = i
+        if bad >= 0:
+            stats[0] = 1
+            stats[1] = step
+            stats[2] = bad
+            for r in range(step // save_every + 1, y_out.shape[0]):
+                y_out[r] = np.nan
+            return
+        if (step + 1) % save_every == 0:
+            y_out[(step + 1) // save_every] = y
+
+
+@njit(parallel=True, **JIT)
+def _simulate_population(Wt, tau_t, bias_t, gain_t, Wint, u, u_shared, y0, dt, n_steps, save_every,
+                         A, b, y_out, stats):
+    """P networks, laid out with the network index last so inner loops run over
+    networks and vectorise: ``Wt[j, i, p]``, ``tau_t[i, p]``, ``Wint[k, i, p]``
+    (shape (0, 0, 0) for direct currents), inputs ``u[step, p or 0, k]``.
+
+    The parameter arrays are padded to a multiple of ``POP_BLOCK`` networks (the
+    padding is simulated and discarded): every inner loop then has the constant
+    trip count ``POP_BLOCK``, which LLVM unrolls into vector registers. Blocks are
+    the parallel work items. Writes ``y_out[r, p, i]`` for the ``P = y0.shape[0]``
+    real networks and ``stats[p] = (diverged, step, unit)``.
+    """
+    B = POP_BLOCK
+    n = tau_t.shape[0]
+    P = y0.shape[0]
+    s = b.size
+    m = u.shape[2]
+    direct = Wint.shape[0] == 0
+    n_blocks = tau_t.shape[1] // B
+    for blk in prange(n_blocks):
+        p0 = blk * B
+        bw = min(B, P - p0)
+        # the block's parameters, copied so that hot loops index with q alone
+        W = Wt[:, :, p0:p0 + B].copy()
+        gain = gain_t[:, p0:p0 + B].copy()
+        bias = bias_t[:, p0:p0 + B].copy()
+        inv_tau = 1.0 / tau_t[:, p0:p0 + B]
+        y = np.zeros((n, B))
+        z = np.empty((n, B))
+        o = np.empty((n, B))
+        I = np.zeros((n, B))
+        K = np.empty((s, n, B))
+        acc = np.empty(B)
+        done = np.zeros(B, np.bool_)
+        for i in range(n):
+            for q in range(bw):
+                y[i, q] = y0[p0 + q, i]
+                y_out[0, p0 + q, i] = y[i, q]
+        for step in range(n_steps):
+            if m > 0:
+                for i in range(n):
+                    for q in range(B):
+                        pu = 0 if u_shared else min(p0 + q, P - 1)
+                        if direct:
+                            I[i, q] = u[step, pu, i]
+                        else:
+                            a = 0.0
+                            for k in range(m):
+                                a += u[step, pu, k] * Wint[k, i, p0 + q]
+                            I[i, q] = a
+            for st in range(s):
+                for i in range(n):
+                    for q in range(B):
+                        acc[q] = 0.0
+                    for j in range(st):
+                        a_sj = A[st, j]
+                        for q in range(B):
+                            acc[q] += a_sj * K[j, i, q]
+                    for q in range(B):
+                        z[i, q] = y[i, q] + dt * acc[q]
+                for j in range(n):
+                    for q in range(B):
+                        o[j, q] = sigmoid(gain[j, q] * (z[j, q] + bias[j, q]))
+                for i in range(n):
+                    for q in range(B):
+                        acc[q] = I[i, q] - z[i, q]
+                    for j in range(n):
+                        for q in range(B):
+                            acc[q] += W[j, i, q] * o[j, q]
+                    for q in range(B):
+                        K[st, i, q] = acc[q] * inv_tau[i, q]
+            check = 0.0
+            for i in range(n):
+                for q in range(B):
+                    acc[q] = 0.0
+                for st in range(s):
+                    b_st = b[st]
+                    for q in range(B):
+                        acc[q] += b_st * K[st, i, q]
+                for q in range(B):
+                    y[i, q] += dt * acc[q]
+                for q in range(bw):
+                    check += y[i, q] - y[i, q]  # NaN iff some state is not finite
+            if check != 0.0:
+                for q in range(bw):
+                    if not done[q]:
+                        for i in range(n):
+                            if not np.isfinite(y[i, q]):
+                                done[q] = True
+                                stats[p0 + q, 0] = 1
+                                stats[p0 + q, 1] = step
+                                stats[p0 + q, 2] = i
+                                break
+            if (step + 1) % save_every == 0:
+                r = (step + 1) // save_every
+                for q in range(bw):
+                    for i in range(n):
+                        y_out[r, p0 + q, i] = y[i, q]
+
+
+def _pad_last(a, P_pad, fill):
+    """``a`` with its last (network) axis padded to ``P_pad`` with ``fill``."""
+    out = np.full(a.shape[:-1] + (P_pad,), fill)
+    out[..., : a.shape[-1]] = a
+    return out
+
+
+# ----------------------------------------------------------------------------
+# the public simulation function
+# ----------------------------------------------------------------------------
+
+
+def simulate(net, y0=None, *, dt=0.01, n_steps=None, t_max=None, inputs=None, method="euler",
+             save_every=1, nan_ok=False):
+    """Simulate a CTRNN (or a population of them) with a fixed-step Runge-Kutta method.
+
+    Parameters
+    ----------
+    net : CTRNN
+        One network, or a population of P networks (parameters with a leading
+        population axis); a population runs in one thread-parallel kernel.
+    y0 : array_like, shape (n,) or (P, n), optional
+        Initial states (default zeros). One state of shape (n,) is shared by the
+        population.
+    dt : float
+        Step size (> 0).
+    n_steps : int, optional
+        Number of steps; or give ``t_max`` (``n_steps = round(t_max / dt)``), or
+        let the length of ``inputs`` decide.
+    inputs : array_like, optional
+        External input sampled on the step grid, held within each step:
+        shape ``(n_steps, m)`` (shared by the population) or ``(n_steps, P, m)``,
+        where ``m`` is ``n_inputs`` (``n`` when the network has no input weights).
+    method : str or ButcherTableau
+        ``'euler'`` (default, as in Beer's code), ``'heun'``, ``'rk4'``, or any
+        explicit tableau.
+    save_every : int
+        Record every k-th step (1: all); ``n_steps`` must be a multiple of it.
+    nan_ok : bool
+        Record divergence (NaN rows, ``status`` 1) instead of raising ``DivergenceError``.
+
+    Returns
+    -------
+    Solution
+        ``t`` of shape ``(n_saved,)`` with ``n_saved = n_steps // save_every + 1``;
+        ``y`` of shape ``(n_saved, n)`` or ``(n_saved, P, n)``; ``status``, an int or
+        an array of shape ``(P,)``. Neuron outputs are ``net.outputs(sol.y)``.
+
+    References
+    ----------
+    .. [1] R. D. Beer, "On the dynamics of small continuous-time recurrent neural
+           networks", Adaptive Behavior 3(4), 1995.
+    """
+    if not isinstance(net, CTRNN):
+        raise TypeError(f"net must be a CTRNN, got {type(net).__name__}")
+    n, P, m = net.n_neurons, net.population, net.n_inputs
+    dt = as_scalar("dt", dt, low=0.0, low_open=True)
+    tab = get_method(method)
+    u = None
+    if inputs is not None:
+        u = as_float_array("inputs", inputs, ndim=(2, 3) if P else 2)
+        if u.shape[-1] != m:
+            raise ValueError(f"inputs must have {m} columns (the network's inputs) on the last axis, got shape {u.shape}")
+        if u.ndim == 3 and u.shape[1] != P:
+            raise ValueError(f"inputs has {u.shape[1]} networks on axis 1, the population {P}")
+    if n_steps is None:
+        if t_max is not None:
+            n_steps = int(round(as_scalar("t_max", t_max, low=0.0, low_open=True) / dt))
+        elif u is not None:
+            n_steps = u.shape[0]
+        else:
+            raise ValueError("give n_steps, t_max or inputs to set the length of the run")
+    n_steps = as_scalar("n_steps", n_steps, low=1, integer=True)
+    if u is not None and u.shape[0] < n_steps:
+        raise ValueError(f"inputs has {u.shape[0]} steps, fewer than n_steps={n_steps}")
+    save_every = as_scalar("save_every", save_every, low=1, integer=True)
+    if n_steps % save_every:
+        raise ValueError(f"n_steps ({n_steps}) must be a multiple of save_every ({save_every})")
+    n_saved = n_steps // save_every + 1
+    t = np.arange(n_saved) * (save_every * dt)
+
+    if P is None:
+        y0 = np.zeros(n) if y0 is None else as_float_array("y0", y0, shape=(n,))
+        uu = np.zeros((0, 0)) if u is None else u[:n_steps]
+        Win = np.zeros((0, 0)) if net.input_weights is None else net.input_weights
+        y_out = np.empty((n_saved, n))
+        stats = np.zeros(3, np.int64)
+        _simulate_single(net.weights, net.tau, net.bias, net.gain, Win, uu, y0, dt, n_steps,
+                         save_every, tab.A, tab.b, y_out, stats)
+        if stats[0] and not nan_ok:
+            raise DivergenceError(stats[1], stats[2], t=(stats[1] + 1) * dt)
+        return Solution(t, y_out, n_steps, 0, n_steps * tab.n_stages, int(stats[0]))
+
+    y0 = np.zeros((P, n)) if y0 is None else as_float_array("y0", y0, ndim=(1, 2))
+    if y0.shape not in ((n,), (P, n)):
+        raise ValueError(f"y0 must have shape ({n},) or ({P}, {n}), got {y0.shape}")
+    y0 = np.ascontiguousarray(np.broadcast_to(y0, (P, n)))
+    if u is None:
+        uu, shared = np.zeros((0, 1, 0)), True
+    elif u.ndim == 2:
+        uu, shared = u[:n_steps, None, :], True
+    else:
+        uu, shared = u[:n_steps], False
+    P_pad = -(-P // POP_BLOCK) * POP_BLOCK
+    Wt = _pad_last(net.weights.transpose(1, 2, 0), P_pad, 0.0)
+    Wint = (np.zeros((0, 0, 0)) if net.input_weights is None
+            else _pad_last(net.input_weights.transpose(1, 2, 0), P_pad, 0.0))
+    y_out = np.empty((n_saved, P, n))
+    stats = np.zeros((P, 3), np.int64)
+    _simulate_population(Wt, _pad_last(net.tau.T, P_pad, 1.0), _pad_last(net.bias.T, P_pad, 0.0),
+                         _pad_last(net.gain.T, P_pad, 0.0), Wint, np.ascontiguousarray(uu), shared,
+                         y0, dt, n_steps, save_every, tab.A, tab.b, y_out, stats)
+    status = stats[:, 0].copy()
+    if status.any():
+        for p in np.flatnonzero(status):
+            first = stats[p, 1] // save_every + 1
+            y_out[first:, p] = np.nan
+        if not nan_ok:
+            p = int(np.flatnonzero(status)[0])
+            raise DivergenceError(stats[p, 1], stats[p, 2], item=p, t=(stats[p, 1] + 1) * dt)
+    return Solution(t, y_out, n_steps, 0, n_steps * tab.n_stages, status)
