@@ -22,6 +22,17 @@ _INV_FACT = tuple(1.0 / math.factorial(k) for k in range(14))
 
 
 @intrinsic
+def _float64_to_bits(typingctx, x):
+    """Reinterpret a float64's bits as an int64."""
+    sig = types.int64(types.float64)
+
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.IntType(64))
+
+    return sig, codegen
+
+
+@intrinsic
 def _bits_to_float64(typingctx, bits):
     """Reinterpret an int64's bits as a float64 (free, and vectorisable)."""
     sig = types.float64(types.int64)
@@ -72,3 +83,18 @@ def sigmoid(x):
     """The logistic function ``1 / (1 + exp(-x))``, accurate in both tails."""
     z = exp(-abs(x))
     return (1.0 if x >= 0.0 else z) / (1.0 + z)
+
+
+_EXP_MASK = 0x7FF0000000000000
+
+
+@njit(cache=True)
+def is_finite(x):
+    """``x`` is neither NaN nor inf, tested on the exponent bits.
+
+    Integer operations are immune to fastmath: with ``nsz`` and ``reassoc``
+    together LLVM can fold ``np.isfinite`` or ``x - x`` away inside fast-math
+    kernels, and divergence checks must survive. Use this in every kernel; it
+    vectorises.
+    """
+    return (_float64_to_bits(x) & _EXP_MASK) != _EXP_MASK

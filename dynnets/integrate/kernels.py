@@ -22,6 +22,7 @@ References
 import numpy as np
 from numba import njit, prange
 
+from .._math import is_finite
 from ..config import JIT
 
 # status codes (stats[0])
@@ -82,7 +83,7 @@ def _initial_step(rhs, params, t0, y0, f0, order, rtol, atol, t_len, work):
 @njit(**JIT)
 def _first_nonfinite(v):
     for i in range(v.size):
-        if not np.isfinite(v[i]):
+        if not is_finite(v[i]):
             return i
     return -1
 
@@ -186,7 +187,7 @@ def rk_core(rhs, params, y0, t0, t1, dt, adaptive, rtol, atol, h_max, max_steps,
                     acc += e[i] * K[i, k]
                 err[k] = h * acc
             err_norm = _rms(err, y, y_new, rtol, atol)
-            if not np.isfinite(err_norm):
+            if not is_finite(err_norm):
                 nonfinite_last = True
                 fail_unit = max(_first_nonfinite(y_new), 0)
                 n_rej += 1

@@ -111,7 +111,7 @@ def _check_rhs(system, y0, t0):
     out = np.zeros_like(y0)
     try:
         system.rhs(t0, y0.copy(), system.params, out)
-    except TypingError as err:
+    except (TypingError, TypeError) as err:
         raise TypeError(
             f"system.rhs cannot be called as rhs(t: float, y: float64[n], params: float64[p], "
             f"dydt: float64[n]) with n={y0.size}, p={system.params.size}: {str(err).splitlines()[0]}"

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit, prange
 
-from .._math import sigmoid
+from .._math import is_finite, sigmoid
 from .._validate import as_float_array, as_rng, as_scalar
 from ..config import JIT, POP_BLOCK
 from ..errors import DivergenceError
@@ -354,7 +354,7 @@ def _simulate_single(W, tau, bias, gain, Win, u, y0, dt, n_steps, save_every, A,
             for st in range(s):
                 acc += b[st] * K[st, i]
             y[i] += dt * acc
-            if bad < 0 and not np.isfinite(y[i]):
+            if bad < 0 and not is_finite(y[i]):
                 bad = i
         if bad >= 0:
             stats[0] = 1
@@ -439,7 +439,7 @@ def _simulate_population(Wt, tau_t, bias_t, gain_t, Wint, u, u_shared, y0, dt, n
                             acc[q] += W[j, i, q] * o[j, q]
                     for q in range(B):
                         K[st, i, q] = acc[q] * inv_tau[i, q]
-            check = 0.0
+            n_bad = 0
             for i in range(n):
                 for q in range(B):
                     acc[q] = 0.0
@@ -450,12 +450,12 @@ def _simulate_population(Wt, tau_t, bias_t, gain_t, Wint, u, u_shared, y0, dt, n
                 for q in range(B):
                     y[i, q] += dt * acc[q]
                 for q in range(bw):
-                    check += y[i, q] - y[i, q]  # NaN iff some state is not finite
-            if check != 0.0:
+                    n_bad += 0 if is_finite(y[i, q]) else 1
+            if n_bad:
                 for q in range(bw):
                     if not done[q]:
                         for i in range(n):
-                            if not np.isfinite(y[i, q]):
+                            if not is_finite(y[i, q]):
                                 done[q] = True
                                 stats[p0 + q, 0] = 1
                                 stats[p0 + q, 1] = step
