@@ -24,3 +24,36 @@ def time_series(t, y, ax=None, labels=None, xlabel="time", ylabel="state", **kwa
     if y2.shape[1] <= 10:
         ax.legend(loc="best", fontsize="small")
     return ax
+
+
+def phase_portrait(x, y, u, v, ax=None, nullclines=True, density=1.0, labels=("$y_1$", "$y_2$")):
+    """Streamlines of a planar vector field and its nullclines.
+
+    Parameters
+    ----------
+    x, y : ndarray, shape (nx,), (ny,)
+        Grid coordinates.
+    u, v : ndarray, shape (ny, nx)
+        ``dx/dt`` and ``dy/dt`` on the grid (``u[iy, ix]``).
+    nullclines : bool
+        Draw ``u = 0`` and ``v = 0`` as zero contours.
+
+    Returns
+    -------
+    matplotlib Axes
+    """
+    ax = _axes(ax)
+    speed = np.hypot(u, v)
+    ax.streamplot(x, y, u, v, color=np.log10(speed + 1e-12), cmap="Greys", density=density,
+                  linewidth=0.6, arrowsize=0.7)
+    if nullclines:
+        ax.contour(x, y, u, levels=[0.0], colors="tab:blue", linewidths=1.5)
+        ax.contour(x, y, v, levels=[0.0], colors="tab:orange", linewidths=1.5)
+        # proxies, so that a later ax.legend() lists the nullclines
+        ax.plot([], [], color="tab:blue", lw=1.5, label=f"{labels[0]}-nullcline")
+        ax.plot([], [], color="tab:orange", lw=1.5, label=f"{labels[1]}-nullcline")
+    ax.set_xlabel(labels[0])
+    ax.set_ylabel(labels[1])
+    ax.set_xlim(x[0], x[-1])
+    ax.set_ylim(y[0], y[-1])
+    return ax

@@ -1,0 +1,119 @@
+"""Running the experiment scripts in ``experiments/``.
+
+Each ``experiments/<name>.py`` defines ``run(quick: bool, out: Path) -> dict`` that
+writes ``out/<name>.png`` and ``out/<name>.json`` through :func:`finish`, and ends
+with ``if __name__ == "__main__": main(run)``.
+"""
+
+import argparse
+import importlib.util
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+
+def experiments_dir():
+    """Where the experiment scripts are: ``$DYNNETS_EXPERIMENTS``, else
+    ``./experiments`` in the working directory, else the source checkout's."""
+    env = os.environ.get("DYNNETS_EXPERIMENTS")
+    if env:
+        return Path(env)
+    here = Path.cwd() / "experiments"
+    if here.is_dir():
+        return here
+    return Path(__file__).resolve().parents[1] / "experiments"
+
+
+def list_experiments(directory=None):
+    """Names of the experiments (sorted)."""
+    d = Path(directory) if directory else experiments_dir()
+    if not d.is_dir():
+        raise FileNotFoundError(f"no experiments directory at {d}; run from the dynnets checkout or set DYNNETS_EXPERIMENTS")
+    return sorted(p.stem for p in d.glob("*.py") if not p.name.startswith("_"))
+
+
+def load_experiment(name, directory=None):
+    """The module ``experiments/<name>.py``."""
+    d = Path(directory) if directory else experiments_dir()
+    names = list_experiments(d)
+    if name not in names:
+        raise ValueError(f"unknown experiment {name!r}; available: {', '.join(names)}")
+    spec = importlib.util.spec_from_file_location(f"dynnets_experiment_{name}", d / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    if not callable(getattr(module, "run", None)):
+        raise TypeError(f"experiments/{name}.py does not define run(quick, out)")
+    return module
+
+
+def run_experiment(name, quick=False, out=None, directory=None):
+    """Run one experiment; returns the dict it reports (also in ``out/<name>.json``)."""
+    out = Path(out) if out is not None else Path("figures")
+    out.mkdir(parents=True, exist_ok=True)
+    return load_experiment(name, directory).run(quick=quick, out=out)
+
+
+def _atomic_write(path, write):
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
+    os.close(fd)
+    try:
+        write(tmp)
+        umask = os.umask(0)  # mkstemp makes the file private; give it the usual mode
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _jsonable(x):
+    if isinstance(x, dict):
+        return {str(k): _jsonable(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_jsonable(v) for v in x]
+    if isinstance(x, np.ndarray):
+        return _jsonable(x.tolist())
+    if isinstance(x, np.generic):
+        return x.item()
+    if isinstance(x, complex):
+        return {"re": x.real, "im": x.imag}
+    return x
+
+
+def finish(name, out, fig, results):
+    """Write ``out/<name>.png`` and ``out/<name>.json`` atomically; return ``results``."""
+    import matplotlib.pyplot as plt
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    results = _jsonable(dict(results, experiment=name))
+    _atomic_write(out / f"{name}.png", lambda p: fig.savefig(p, dpi=120, bbox_inches="tight"))
+    plt.close(fig)
+
+    def dump(p):
+        with open(p, "w") as f:
+            json.dump(results, f, indent=2, sort_keys=True)
+            f.write("\n")
+
+    _atomic_write(out / f"{name}.json", dump)
+    return results
+
+
+def main(run, argv=None):
+    """Command line of a single experiment script: ``python experiments/x.py [--quick]``."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="a small, fast version")
+    parser.add_argument("--out", default="figures", help="output directory (default: figures)")
+    args = parser.parse_args(argv)
+    import matplotlib
+
+    matplotlib.use("Agg")
+    res = run(quick=args.quick, out=Path(args.out))
+    json.dump(res, sys.stdout, indent=2, sort_keys=True)
+    print()

@@ -1,0 +1,54 @@
+"""Every experiment in --quick mode, and the numbers it reports."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dynnets.cli import main as cli_main
+from dynnets.experiment import list_experiments, run_experiment
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_every_experiment_is_tested():
+    assert set(list_experiments(ROOT / "experiments")) == {"ctrnn_oscillator", "mtrnn"}
+
+
+def test_ctrnn_oscillator(tmp_path):
+    res = run_experiment("ctrnn_oscillator", quick=True, out=tmp_path, directory=ROOT / "experiments")
+    assert (tmp_path / "ctrnn_oscillator.png").stat().st_size > 10_000
+    assert json.loads((tmp_path / "ctrnn_oscillator.json").read_text()) == res
+    # the period agrees with SciPy's DOP853 measurement of the same section
+    assert res["relative_difference"] < 1e-7
+    assert 25 < res["period"] < 35
+    # the equilibrium is the center-crossing point y* = -theta, an unstable focus
+    assert res["equilibrium"] == pytest.approx([2.75, 1.75], abs=1e-10)
+    assert all(r > 0 for r in res["jacobian_eigenvalues_real"])
+    assert all(abs(i) > 0 for i in res["jacobian_eigenvalues_imag"])
+
+
+def test_mtrnn(tmp_path):
+    res = run_experiment("mtrnn", quick=True, out=tmp_path, directory=ROOT / "experiments")
+    times = res["autocorrelation_time"]
+    # each group's autocorrelation time follows its tau (near-linear regime)
+    assert times == sorted(times)
+    assert all(0.5 < r < 2.0 for r in res["ratio_to_tau"]), res["ratio_to_tau"]
+
+
+def test_cli_list_and_unknown_name(capsys, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    assert cli_main(["list"]) == 0
+    assert "ctrnn_oscillator" in capsys.readouterr().out
+    assert cli_main(["run", "no_such_experiment"]) == 2
+    assert "unknown experiment" in capsys.readouterr().err
+
+
+def test_cli_runs_an_experiment_as_a_console_script(tmp_path):
+    out = tmp_path / "figs"
+    proc = subprocess.run([sys.executable, "-m", "dynnets.cli", "run", "ctrnn_oscillator", "--quick",
+                           "--out", str(out), "--no-progress"], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert (out / "ctrnn_oscillator.json").exists() and (out / "ctrnn_oscillator.png").exists()
