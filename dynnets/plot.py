@@ -57,3 +57,19 @@ def phase_portrait(x, y, u, v, ax=None, nullclines=True, density=1.0, labels=("$
     ax.set_xlim(x[0], x[-1])
     ax.set_ylim(y[0], y[-1])
     return ax
+
+
+def lyapunov_convergence(t, history, ax=None, reference=None):
+    """Running Lyapunov exponent estimates (shape ``(m, k)``) against time or
+    iterations ``t`` (shape ``(m,)``), with optional reference values; returns the Axes."""
+    ax = _axes(ax)
+    history = np.atleast_2d(np.asarray(history).T).T
+    for j in range(history.shape[1]):
+        line, = ax.plot(t, history[:, j], label=f"$\\lambda_{{{j + 1}}}$")
+        if reference is not None and j < len(reference):
+            ax.axhline(reference[j], color=line.get_color(), ls=":", lw=1)
+    ax.set_xscale("log")
+    ax.set_xlabel("averaging time")
+    ax.set_ylabel("running estimate")
+    ax.legend(loc="best", fontsize="small")
+    return ax

@@ -1,55 +1,15 @@
 """The ``solve`` driver: validates, then runs the Runge-Kutta kernel."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 from numba.core.errors import TypingError
 
 from .._validate import as_float_array, as_scalar, check_jitted
 from ..errors import DivergenceError
+from ..systems import System
 from . import kernels
 from .tableau import get_method
-
-
-@dataclass(frozen=True, eq=False)
-class System:
-    """A continuous-time system ``dy/dt = rhs(t, y, params)``.
-
-    Parameters
-    ----------
-    rhs : numba @njit function
-        ``rhs(t, y, params, dydt)`` writes the derivative into ``dydt``
-        (float64 arrays of shape ``(n,)``) and returns nothing.
-    params : array_like, shape (p,)
-        Parameters passed to ``rhs`` (and ``jac``) as a float64 array.
-    jac : numba @njit function, optional
-        ``jac(t, y, params, J)`` writes ``J[i, k] = d rhs_i / d y_k`` (shape
-        ``(n, n)``). Analysis tools use it; without it they fall back to finite
-        differences.
-    n : int, optional
-        State dimension, when the system has a fixed one (checked against ``y0``).
-    name : str
-    """
-
-    rhs: object
-    params: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    jac: object = None
-    n: int = None
-    name: str = "system"
-
-    def __post_init__(self):
-        check_jitted("rhs", self.rhs)
-        if self.jac is not None:
-            check_jitted("jac", self.jac)
-        p = as_float_array("params", self.params, ndim=1)
-        p.setflags(write=False)
-        object.__setattr__(self, "params", p)
-        if self.n is not None:
-            object.__setattr__(self, "n", as_scalar("n", self.n, low=1, integer=True))
-
-    def __repr__(self):
-        dim = f"n={self.n}, " if self.n else ""
-        return f"System({self.name!r}, {dim}{self.params.size} params, jac={'yes' if self.jac else 'no'})"
 
 
 @dataclass(frozen=True, eq=False)
@@ -100,7 +60,7 @@ _MESSAGES = {
 def _as_system(system, params):
     if isinstance(system, System):
         if params is not None:
-            system = System(system.rhs, params, system.jac, system.n, system.name)
+            system = system.with_params(params)
         return system
     check_jitted("system", system)
     return System(system, np.zeros(0) if params is None else params)

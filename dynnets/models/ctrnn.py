@@ -39,7 +39,8 @@ from .._math import is_finite, sigmoid
 from .._validate import as_float_array, as_rng, as_scalar
 from ..config import JIT, POP_BLOCK
 from ..errors import DivergenceError
-from ..integrate.solve import Solution, System
+from ..integrate.solve import Solution
+from ..systems import System
 from ..integrate.tableau import get_method
 
 # ----------------------------------------------------------------------------

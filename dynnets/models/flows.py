@@ -4,13 +4,17 @@ References
 ----------
 .. [1] E. N. Lorenz, "Deterministic nonperiodic flow", J. Atmos. Sci. 20, 1963.
 .. [2] B. van der Pol, "On relaxation-oscillations", Phil. Mag. 2, 1926.
+.. [3] O. E. Rossler, "An equation for continuous chaos", Phys. Lett. A 57, 1976.
+.. [4] G. Duffing, "Erzwungene Schwingungen bei veranderlicher Eigenfrequenz", 1918;
+       the forced form as in Guckenheimer and Holmes, "Nonlinear Oscillations",
+       Springer, 1983.
 """
 
 import numpy as np
 from numba import njit
 
 from ..config import JIT
-from ..integrate.solve import System
+from ..systems import System
 
 
 @njit(cache=True, **JIT)
@@ -61,3 +65,54 @@ def van_der_pol(mu=1.0):
     """The van der Pol oscillator ``x'' - mu (1 - x^2) x' + x = 0`` as
     ``x' = v``, ``v' = mu (1 - x^2) v - x``; params ``(mu,)``."""
     return System(van_der_pol_rhs, np.array([mu], float), van_der_pol_jac, 2, "van_der_pol")
+
+
+@njit(cache=True, **JIT)
+def rossler_rhs(t, y, params, dydt):
+    a, b, c = params[0], params[1], params[2]
+    dydt[0] = -y[1] - y[2]
+    dydt[1] = y[0] + a * y[1]
+    dydt[2] = b + y[2] * (y[0] - c)
+
+
+@njit(cache=True, **JIT)
+def rossler_jac(t, y, params, J):
+    a, c = params[0], params[2]
+    J[0, 0] = 0.0
+    J[0, 1] = -1.0
+    J[0, 2] = -1.0
+    J[1, 0] = 1.0
+    J[1, 1] = a
+    J[1, 2] = 0.0
+    J[2, 0] = y[2]
+    J[2, 1] = 0.0
+    J[2, 2] = y[0] - c
+
+
+def rossler(a=0.2, b=0.2, c=5.7):
+    """The Rossler system ``x' = -y - z``, ``y' = x + a y``, ``z' = b + z (x - c)``;
+    params ``(a, b, c)``."""
+    return System(rossler_rhs, np.array([a, b, c], float), rossler_jac, 3, "rossler")
+
+
+@njit(cache=True, **JIT)
+def duffing_rhs(t, y, params, dydt):
+    delta, alpha, beta, gamma, omega = params[0], params[1], params[2], params[3], params[4]
+    dydt[0] = y[1]
+    dydt[1] = -delta * y[1] - alpha * y[0] - beta * y[0] ** 3 + gamma * np.cos(omega * t)
+
+
+@njit(cache=True, **JIT)
+def duffing_jac(t, y, params, J):
+    delta, alpha, beta = params[0], params[1], params[2]
+    J[0, 0] = 0.0
+    J[0, 1] = 1.0
+    J[1, 0] = -alpha - 3.0 * beta * y[0] ** 2
+    J[1, 1] = -delta
+
+
+def duffing(delta=0.3, alpha=-1.0, beta=1.0, gamma=0.5, omega=1.2):
+    """The forced Duffing oscillator ``x'' + delta x' + alpha x + beta x^3 =
+    gamma cos(omega t)`` as a first-order system; params
+    ``(delta, alpha, beta, gamma, omega)``. The defaults are chaotic."""
+    return System(duffing_rhs, np.array([delta, alpha, beta, gamma, omega], float), duffing_jac, 2, "duffing")

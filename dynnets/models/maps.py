@@ -1,0 +1,51 @@
+"""Classic discrete-time maps (steps and Jacobians), as ``Map``s.
+
+References
+----------
+.. [1] M. Henon, "A two-dimensional mapping with a strange attractor",
+       Commun. Math. Phys. 50, 1976.
+.. [2] R. M. May, "Simple mathematical models with very complicated dynamics",
+       Nature 261, 1976 (the logistic map).
+"""
+
+import numpy as np
+from numba import njit
+
+from ..config import JIT
+from ..systems import Map
+
+
+@njit(cache=True, **JIT)
+def henon_step(y, params, out):
+    a, b = params[0], params[1]
+    out[0] = 1.0 - a * y[0] * y[0] + y[1]
+    out[1] = b * y[0]
+
+
+@njit(cache=True, **JIT)
+def henon_jac(y, params, J):
+    a, b = params[0], params[1]
+    J[0, 0] = -2.0 * a * y[0]
+    J[0, 1] = 1.0
+    J[1, 0] = b
+    J[1, 1] = 0.0
+
+
+def henon(a=1.4, b=0.3):
+    """The Henon map ``x' = 1 - a x^2 + y``, ``y' = b x``; params ``(a, b)``."""
+    return Map(henon_step, np.array([a, b], float), henon_jac, 2, "henon")
+
+
+@njit(cache=True, **JIT)
+def logistic_step(y, params, out):
+    out[0] = params[0] * y[0] * (1.0 - y[0])
+
+
+@njit(cache=True, **JIT)
+def logistic_jac(y, params, J):
+    J[0, 0] = params[0] * (1.0 - 2.0 * y[0])
+
+
+def logistic(r=4.0):
+    """The logistic map ``x' = r x (1 - x)``; params ``(r,)``."""
+    return Map(logistic_step, np.array([r], float), logistic_jac, 1, "logistic")
