@@ -73,3 +73,17 @@ def lyapunov_convergence(t, history, ax=None, reference=None):
     ax.set_ylabel("running estimate")
     ax.legend(loc="best", fontsize="small")
     return ax
+
+
+def orbit_diagram(values, points, ax=None, s=0.05, color="k", xlabel="parameter", ylabel="state"):
+    """Orbit (bifurcation) diagram: ``points`` of shape ``(m, r)`` against
+    ``values`` of shape ``(m,)``; NaNs are skipped. Returns the Axes."""
+    ax = _axes(ax)
+    values = np.asarray(values)
+    points = np.asarray(points)
+    X = np.repeat(values[:, None], points.shape[1], axis=1)
+    ok = np.isfinite(points)
+    ax.scatter(X[ok], points[ok], s=s, c=color, marker=".", linewidths=0, rasterized=True)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    return ax

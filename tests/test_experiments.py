@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from dynnets.cli import main as cli_main
@@ -14,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_every_experiment_is_tested():
-    assert set(list_experiments(ROOT / "experiments")) == {"ctrnn_oscillator", "mtrnn"}
+    assert set(list_experiments(ROOT / "experiments")) == {"ctrnn_oscillator", "mtrnn", "lorenz_lyapunov", "logistic_orbit"}
 
 
 def test_ctrnn_oscillator(tmp_path):
@@ -52,3 +53,20 @@ def test_cli_runs_an_experiment_as_a_console_script(tmp_path):
                            "--out", str(out), "--no-progress"], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert (out / "ctrnn_oscillator.json").exists() and (out / "ctrnn_oscillator.png").exists()
+
+
+def test_lorenz_lyapunov(tmp_path):
+    res = run_experiment("lorenz_lyapunov", quick=True, out=tmp_path, directory=ROOT / "experiments")
+    # a short run: within 3% of the published spectrum, sum equal to the trace
+    assert res["relative_error"][0] < 0.03 and abs(res["exponents"][1]) < 0.03
+    assert res["relative_error"][2] < 0.01
+    assert res["sum"] == pytest.approx(res["trace"], rel=1e-4)
+    assert res["kaplan_yorke"] == pytest.approx(res["kaplan_yorke_published"], abs=0.005)
+
+
+def test_logistic_orbit(tmp_path):
+    res = run_experiment("logistic_orbit", quick=True, out=tmp_path, directory=ROOT / "experiments")
+    np.testing.assert_allclose(res["lambda"][:2], res["lambda_exact"][:2], rtol=1e-8)
+    assert res["lambda"][2] == pytest.approx(res["lambda_exact"][2], rel=0.005)
+    # the onset of chaos is the Feigenbaum point, to the grid spacing
+    assert abs(res["chaos_onset"] - res["r_inf"]) <= 2 * res["grid_spacing"]
