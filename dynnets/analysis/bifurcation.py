@@ -22,6 +22,7 @@ from numba import njit, prange
 from .._math import is_finite
 from .._validate import as_float_array, as_scalar
 from ..config import JIT
+from ..integrate.kernels import stage_input
 from ..integrate.tableau import get_method
 from ..systems import Map, System, check_system
 from .lyapunov import _lyapunov_flow, _lyapunov_map, _no_jac
@@ -67,11 +68,7 @@ def _orbit_flow(rhs, params, p_index, values, y0, component, dt, n_transient, n_
         for step in range(n_transient + n_steps):
             t = step * dt
             for st in range(s):
-                for m in range(n):
-                    acc = 0.0
-                    for j in range(st):
-                        acc += A[st, j] * K[j, m]
-                    yt[m] = y[m] + dt * acc
+                stage_input(y, K, A, st, dt, yt)
                 rhs(t + c[st] * dt, yt, p, K[st])
             for m in range(n):
                 acc = 0.0

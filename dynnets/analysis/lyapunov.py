@@ -27,6 +27,7 @@ from .._math import is_finite
 from .._validate import as_float_array, as_scalar
 from ..config import JIT
 from ..errors import DivergenceError
+from ..integrate.kernels import stage_input
 from ..integrate.tableau import get_method
 from ..systems import Map, System, check_system
 
@@ -120,11 +121,8 @@ def _lyapunov_flow(rhs, jac, has_jac, params, y0, Q0, t0, dt, n_renorm, steps_pe
         for _ in range(steps_per_renorm):
             t = t0 + step * dt
             for st in range(s):
+                stage_input(y, Ky, A, st, dt, yt)
                 for m in range(n):
-                    acc = 0.0
-                    for j in range(st):
-                        acc += A[st, j] * Ky[j, m]
-                    yt[m] = y[m] + dt * acc
                     for q in range(k):
                         acc = 0.0
                         for j in range(st):

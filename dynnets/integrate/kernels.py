@@ -40,6 +40,16 @@ MAX_FACTOR = 10.0
 
 
 @njit(**JIT)
+def stage_input(y, K, A, st, h, out):
+    """The input of stage ``st``: ``out = y + h * sum_{j < st} A[st, j] K[j]``."""
+    for m in range(y.size):
+        acc = 0.0
+        for j in range(st):
+            acc += A[st, j] * K[j, m]
+        out[m] = y[m] + h * acc
+
+
+@njit(**JIT)
 def _rms(v, y, y_new, rtol, atol):
     s = 0.0
     for i in range(v.size):
@@ -167,11 +177,7 @@ def rk_core(rhs, params, y0, t0, t1, dt, adaptive, rtol, atol, h_max, max_steps,
             h = t_new - t
         # stages
         for i in range(1, s):
-            for k in range(n):
-                acc = 0.0
-                for j in range(i):
-                    acc += A[i, j] * K[j, k]
-                y_tmp[k] = y[k] + h * acc
+            stage_input(y, K, A, i, h, y_tmp)
             rhs(t + c[i] * h, y_tmp, params, K[i])
         n_fev += s - 1
         for k in range(n):

@@ -39,6 +39,7 @@ from .._math import is_finite, sigmoid
 from .._validate import as_float_array, as_rng, as_scalar
 from ..config import JIT, POP_BLOCK
 from ..errors import DivergenceError
+from ..integrate.kernels import stage_input
 from ..integrate.solve import Solution
 from ..systems import System
 from ..integrate.tableau import get_method
@@ -343,11 +344,7 @@ def _simulate_single(W, tau, bias, gain, Win, u, y0, dt, n_steps, save_every, A,
                     for i in range(n):
                         I[i] += u[step, k] * Win[k, i]
         for st in range(s):
-            for i in range(n):
-                acc = 0.0
-                for j in range(st):
-                    acc += A[st, j] * K[j, i]
-                z[i] = y[i] + dt * acc
+            stage_input(y, K, A, st, dt, z)
             _field_single(z, W, inv_tau, bias, gain, I, o, K[st])
         bad = -1
         for i in range(n):
