@@ -8,9 +8,12 @@ axis of every trajectory; ``weights[j, i]`` goes from unit j to unit i).
 
 from .errors import DivergenceError
 from .integrate import ButcherTableau, Solution, System, solve, solve_batch
-from .models import CTRNN, lorenz, mtrnn, simulate, van_der_pol
+from .models import CTRNN, duffing, henon, logistic, lorenz, mtrnn, rossler, simulate, van_der_pol
+from .systems import Map
+from . import analysis
 
 __version__ = "0.1.0"
 
-__all__ = ["DivergenceError", "ButcherTableau", "Solution", "System", "solve", "solve_batch",
-           "CTRNN", "mtrnn", "simulate", "lorenz", "van_der_pol", "__version__"]
+__all__ = ["DivergenceError", "ButcherTableau", "Solution", "System", "Map", "solve", "solve_batch",
+           "CTRNN", "mtrnn", "simulate", "lorenz", "van_der_pol", "rossler", "duffing", "henon", "logistic",
+           "analysis", "__version__"]

@@ -1,10 +1,13 @@
 """Analysis of any ``System`` (flow) or ``Map``: Lyapunov exponents, fixed points,
-parameter sweeps."""
+parameter sweeps,
+Poincare sections and periodic orbits."""
 
 from .bifurcation import OrbitDiagram, lyapunov_sweep, orbit_diagram
 
 from .fixed_points import FixedPoints, classify, fixed_points
+from .orbits import PeriodicOrbit, Section, periodic_orbit, poincare_section
 from .lyapunov import LyapunovResult, kaplan_yorke, lyapunov_max, lyapunov_spectrum
 
 __all__ = ["OrbitDiagram", "lyapunov_sweep", "orbit_diagram", "FixedPoints", "classify", "fixed_points", "LyapunovResult", "kaplan_yorke",
-           "lyapunov_max", "lyapunov_spectrum"]
+           "lyapunov_max", "lyapunov_spectrum", "PeriodicOrbit", "Section", "periodic_orbit",
+           "poincare_section"]

@@ -101,6 +101,44 @@ def _matmul_into(J, Q, out):
 
 
 @njit(**JIT)
+def tangent_step(rhs, jac, has_jac, params, t, dt, y, Q, A, b, c, Ky, KQ, yt, Qt, J, f1, f2, yw):
+    """One explicit RK step of the state ``y`` and tangent vectors ``Q`` (columns)
+    together: ``y' = f(t, y)``, ``Q' = J(t, y) Q``, in place. Returns the first
+    non-finite component of ``y``, or -1."""
+    n, k = Q.shape
+    s = b.size
+    for st in range(s):
+        stage_input(y, Ky, A, st, dt, yt)
+        for m in range(n):
+            for q in range(k):
+                acc = 0.0
+                for j in range(st):
+                    acc += A[st, j] * KQ[j, m, q]
+                Qt[m, q] = Q[m, q] + dt * acc
+        ts = t + c[st] * dt
+        rhs(ts, yt, params, Ky[st])
+        if has_jac:
+            jac(ts, yt, params, J)
+        else:
+            _fd_jac_flow(rhs, ts, yt, params, J, f1, f2, yw)
+        _matmul_into(J, Qt, KQ[st])
+    bad = -1
+    for m in range(n):
+        acc = 0.0
+        for st in range(s):
+            acc += b[st] * Ky[st, m]
+        y[m] += dt * acc
+        if bad < 0 and not is_finite(y[m]):
+            bad = m
+        for q in range(k):
+            acc = 0.0
+            for st in range(s):
+                acc += b[st] * KQ[st, m, q]
+            Q[m, q] += dt * acc
+    return bad
+
+
+@njit(**JIT)
 def _lyapunov_flow(rhs, jac, has_jac, params, y0, Q0, t0, dt, n_renorm, steps_per_renorm, stride,
                    A, b, c, logs, hist_t, hist, status):
     n, k = Q0.shape
@@ -119,37 +157,13 @@ def _lyapunov_flow(rhs, jac, has_jac, params, y0, Q0, t0, dt, n_renorm, steps_pe
     step = 0
     for r in range(n_renorm):
         for _ in range(steps_per_renorm):
-            t = t0 + step * dt
-            for st in range(s):
-                stage_input(y, Ky, A, st, dt, yt)
-                for m in range(n):
-                    for q in range(k):
-                        acc = 0.0
-                        for j in range(st):
-                            acc += A[st, j] * KQ[j, m, q]
-                        Qt[m, q] = Q[m, q] + dt * acc
-                ts = t + c[st] * dt
-                rhs(ts, yt, params, Ky[st])
-                if has_jac:
-                    jac(ts, yt, params, J)
-                else:
-                    _fd_jac_flow(rhs, ts, yt, params, J, f1, f2, yw)
-                _matmul_into(J, Qt, KQ[st])
-            for m in range(n):
-                acc = 0.0
-                for st in range(s):
-                    acc += b[st] * Ky[st, m]
-                y[m] += dt * acc
-                if not is_finite(y[m]):
-                    status[0] = 1
-                    status[1] = step
-                    status[2] = m
-                    return y
-                for q in range(k):
-                    acc = 0.0
-                    for st in range(s):
-                        acc += b[st] * KQ[st, m, q]
-                    Q[m, q] += dt * acc
+            bad = tangent_step(rhs, jac, has_jac, params, t0 + step * dt, dt, y, Q, A, b, c, Ky, KQ, yt, Qt,
+                               J, f1, f2, yw)
+            if bad >= 0:
+                status[0] = 1
+                status[1] = step
+                status[2] = bad
+                return y
             step += 1
         _gram_schmidt(Q, logs)
         if (r + 1) % stride == 0 and h_i < hist.shape[0]:
