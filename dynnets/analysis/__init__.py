@@ -4,11 +4,12 @@ Poincare sections and periodic orbits, correlation dimension."""
 
 from .bifurcation import OrbitDiagram, lyapunov_sweep, orbit_diagram
 
+from .continuation import Bifurcation, Branch, continuation
 from .dimension import CorrelationDimension, correlation_dimension, correlation_sum
 from .fixed_points import FixedPoints, classify, fixed_points
 from .orbits import PeriodicOrbit, Section, periodic_orbit, poincare_section
 from .lyapunov import LyapunovResult, kaplan_yorke, lyapunov_max, lyapunov_spectrum
 
-__all__ = ["CorrelationDimension", "correlation_dimension", "correlation_sum", "OrbitDiagram", "lyapunov_sweep", "orbit_diagram", "FixedPoints", "classify", "fixed_points", "LyapunovResult", "kaplan_yorke",
+__all__ = ["Bifurcation", "Branch", "continuation", "CorrelationDimension", "correlation_dimension", "correlation_sum", "OrbitDiagram", "lyapunov_sweep", "orbit_diagram", "FixedPoints", "classify", "fixed_points", "LyapunovResult", "kaplan_yorke",
            "lyapunov_max", "lyapunov_spectrum", "PeriodicOrbit", "Section", "periodic_orbit",
            "poincare_section"]
