@@ -87,3 +87,24 @@ def orbit_diagram(values, points, ax=None, s=0.05, color="k", xlabel="parameter"
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     return ax
+
+
+def basins(result, ax=None, cmap="tab10", xlabel="$y_1(0)$", ylabel="$y_2(0)$"):
+    """Basins of a 2-d grid (a ``Basins`` result) as an image, escaping initial
+    conditions in white; returns the Axes."""
+    import matplotlib.colors as mcolors
+
+    ax = _axes(ax)
+    if result.labels.ndim != 2:
+        raise ValueError("basins can be drawn as an image for 2-d grids only")
+    k = len(result.attractors)
+    colors = ["white"] + [mcolors.to_hex(c) for c in __import__("matplotlib").colormaps[cmap].colors[:k]]
+    x, y = result.axes
+    ax.imshow(result.labels.T + 1, origin="lower", extent=(x[0], x[-1], y[0], y[-1]), aspect="auto",
+              cmap=mcolors.ListedColormap(colors), vmin=0, vmax=k, interpolation="nearest")
+    for j, a in enumerate(result.attractors):
+        ax.plot([], [], "s", color=colors[j + 1], label=f"{a.kind} ({100 * a.fraction:.1f}%)")
+    ax.legend(loc="upper right", fontsize="small")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    return ax

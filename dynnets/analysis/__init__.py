@@ -1,7 +1,8 @@
 """Analysis of any ``System`` (flow) or ``Map``: Lyapunov exponents, fixed points,
 parameter sweeps,
-Poincare sections and periodic orbits, correlation dimension."""
+Poincare sections and periodic orbits, correlation dimension, basins of attraction."""
 
+from .basins import Attractor, Basins, basins
 from .bifurcation import OrbitDiagram, lyapunov_sweep, orbit_diagram
 
 from .continuation import Bifurcation, Branch, continuation
@@ -10,6 +11,6 @@ from .fixed_points import FixedPoints, classify, fixed_points
 from .orbits import PeriodicOrbit, Section, periodic_orbit, poincare_section
 from .lyapunov import LyapunovResult, kaplan_yorke, lyapunov_max, lyapunov_spectrum
 
-__all__ = ["Bifurcation", "Branch", "continuation", "CorrelationDimension", "correlation_dimension", "correlation_sum", "OrbitDiagram", "lyapunov_sweep", "orbit_diagram", "FixedPoints", "classify", "fixed_points", "LyapunovResult", "kaplan_yorke",
+__all__ = ["Attractor", "Basins", "basins", "Bifurcation", "Branch", "continuation", "CorrelationDimension", "correlation_dimension", "correlation_sum", "OrbitDiagram", "lyapunov_sweep", "orbit_diagram", "FixedPoints", "classify", "fixed_points", "LyapunovResult", "kaplan_yorke",
            "lyapunov_max", "lyapunov_spectrum", "PeriodicOrbit", "Section", "periodic_orbit",
            "poincare_section"]
