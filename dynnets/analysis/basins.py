@@ -35,6 +35,27 @@ from ..systems import Map, System, check_system
 from .lyapunov import lyapunov_max
 
 
+@njit(**JIT)
+def _observe(y, it, n_transient, escape, lo, hi):
+    """Update the envelope (lo, hi) with state y at iteration it; False when y is
+    non-finite or beyond the escape radius."""
+    r2 = 0.0
+    for q in range(y.size):
+        if not is_finite(y[q]):
+            return False
+        r2 += y[q] * y[q]
+    if r2 > escape * escape:
+        return False
+    if it == n_transient:
+        lo[:] = y
+        hi[:] = y
+    elif it > n_transient:
+        for q in range(y.size):
+            lo[q] = min(lo[q], y[q])
+            hi[q] = max(hi[q], y[q])
+    return True
+
+
 @njit(parallel=True, **JIT)
 def _envelopes_flow(rhs, params, Y0, dt, n_transient, n_window, escape, A, b, c, lo, hi, last, escaped):
     m, n = Y0.shape
@@ -48,25 +69,14 @@ def _envelopes_flow(rhs, params, Y0, dt, n_transient, n_window, escape, A, b, c,
             for st in range(s):
                 stage_input(y, K, A, st, dt, yt)
                 rhs(t + c[st] * dt, yt, params, K[st])
-            r2 = 0.0
-            ok = True
             for q in range(n):
                 acc = 0.0
                 for st in range(s):
                     acc += b[st] * K[st, q]
                 y[q] += dt * acc
-                r2 += y[q] * y[q]
-                ok = ok and is_finite(y[q])
-            if not ok or r2 > escape * escape:
+            if not _observe(y, step, n_transient, escape, lo[i], hi[i]):
                 escaped[i] = True
                 break
-            if step == n_transient:
-                lo[i] = y
-                hi[i] = y
-            elif step > n_transient:
-                for q in range(n):
-                    lo[i, q] = min(lo[i, q], y[q])
-                    hi[i, q] = max(hi[i, q], y[q])
         last[i] = y
 
 
@@ -78,22 +88,10 @@ def _envelopes_map(stepf, params, Y0, n_transient, n_window, escape, lo, hi, las
         y_next = np.empty(n)
         for it in range(n_transient + n_window):
             stepf(y, params, y_next)
-            r2 = 0.0
-            ok = True
-            for q in range(n):
-                y[q] = y_next[q]
-                r2 += y[q] * y[q]
-                ok = ok and is_finite(y[q])
-            if not ok or r2 > escape * escape:
+            y[:] = y_next
+            if not _observe(y, it, n_transient, escape, lo[i], hi[i]):
                 escaped[i] = True
                 break
-            if it == n_transient:
-                lo[i] = y
-                hi[i] = y
-            elif it > n_transient:
-                for q in range(n):
-                    lo[i, q] = min(lo[i, q], y[q])
-                    hi[i, q] = max(hi[i, q], y[q])
         last[i] = y
 
 
