@@ -26,8 +26,9 @@ def time_series(t, y, ax=None, labels=None, xlabel="time", ylabel="state", **kwa
     return ax
 
 
-def phase_portrait(x, y, u, v, ax=None, nullclines=True, density=1.0, labels=("$y_1$", "$y_2$")):
-    """Streamlines of a planar vector field and its nullclines.
+def phase_portrait(x, y, u, v, ax=None, nullclines=True, fixed_points=None, density=1.0,
+                   labels=("$y_1$", "$y_2$")):
+    """Streamlines of a planar vector field, its nullclines and fixed points.
 
     Parameters
     ----------
@@ -37,6 +38,9 @@ def phase_portrait(x, y, u, v, ax=None, nullclines=True, density=1.0, labels=("$
         ``dx/dt`` and ``dy/dt`` on the grid (``u[iy, ix]``).
     nullclines : bool
         Draw ``u = 0`` and ``v = 0`` as zero contours.
+    fixed_points : FixedPoints, optional
+        A result of ``dynnets.analysis.fixed_points``: stable points filled,
+        unstable ones open, labelled by kind.
 
     Returns
     -------
@@ -52,6 +56,12 @@ def phase_portrait(x, y, u, v, ax=None, nullclines=True, density=1.0, labels=("$
         # proxies, so that a later ax.legend() lists the nullclines
         ax.plot([], [], color="tab:blue", lw=1.5, label=f"{labels[0]}-nullcline")
         ax.plot([], [], color="tab:orange", lw=1.5, label=f"{labels[1]}-nullcline")
+    if fixed_points is not None:
+        for kind in sorted(set(fixed_points.stability)):
+            pts = fixed_points.points[[s == kind for s in fixed_points.stability]]
+            stable = kind.startswith("stable")
+            ax.plot(pts[:, 0], pts[:, 1], "o", ms=7, mec="k", mfc="k" if stable else "white", label=kind,
+                    zorder=5)
     ax.set_xlabel(labels[0])
     ax.set_ylabel(labels[1])
     ax.set_xlim(x[0], x[-1])

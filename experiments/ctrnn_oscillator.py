@@ -13,9 +13,9 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import numpy as np
 from scipy.integrate import solve_ivp
-from scipy.optimize import root
 
 import dynnets as dn
+from dynnets.analysis import fixed_points
 from dynnets.experiment import finish, main
 from dynnets.models.ctrnn import ctrnn_rhs
 from dynnets.plot import phase_portrait
@@ -48,8 +48,10 @@ def run(quick=False, out=Path("figures")):
         ctrnn_rhs(0.0, np.asarray(y, float), system.params, f)
         return f.copy()
 
-    eq = root(field, x0=[2.0, 2.0], jac=net.jacobian, tol=1e-13).x
-    eig = np.linalg.eigvals(net.jacobian(eq))
+    fps = fixed_points(system, [[-2, 8], [-4, 7]], n_starts=100, seed=0)
+    if len(fps) != 1:
+        raise RuntimeError(f"expected one equilibrium, found {len(fps)}")
+    eq, eig = fps.points[0], fps.eigenvalues[0]
 
     # dynnets: dense output on a fine grid, then crossings through y1 = eq[0]
     t = np.linspace(0.0, t_end, int(t_end * 200) + 1)
@@ -83,10 +85,9 @@ def run(quick=False, out=Path("figures")):
     for a, yy in enumerate(gy):
         for b, xx in enumerate(gx):
             U[a, b], V[a, b] = field([xx, yy])
-    phase_portrait(gx, gy, U, V, ax=ax1)
+    phase_portrait(gx, gy, U, V, ax=ax1, fixed_points=fps)
     ax1.plot(sol.y[keep, 0], sol.y[keep, 1], color="tab:red", lw=2, label="limit cycle")
     ax1.plot(sol.y[~keep, 0], sol.y[~keep, 1], color="tab:red", lw=0.8, alpha=0.5, ls="--")
-    ax1.plot(*eq, "o", mfc="white", mec="k", ms=7, label="unstable equilibrium")
     ax1.set_title("2-neuron CTRNN oscillator (Beer 1995)")
     ax1.legend(loc="upper left", fontsize="small")
     span = (sol.t >= transient) & (sol.t <= transient + 3 * period)

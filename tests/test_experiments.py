@@ -15,7 +15,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_every_experiment_is_tested():
-    assert set(list_experiments(ROOT / "experiments")) == {"ctrnn_oscillator", "mtrnn", "lorenz_lyapunov", "logistic_orbit"}
+    assert set(list_experiments(ROOT / "experiments")) == {"ctrnn_oscillator", "mtrnn", "lorenz_lyapunov", "logistic_orbit",
+                                                                 "random_network_chaos", "ctrnn_bias_plane"}
 
 
 def test_ctrnn_oscillator(tmp_path):
@@ -70,3 +71,21 @@ def test_logistic_orbit(tmp_path):
     assert res["lambda"][2] == pytest.approx(res["lambda_exact"][2], rel=0.005)
     # the onset of chaos is the Feigenbaum point, to the grid spacing
     assert abs(res["chaos_onset"] - res["r_inf"]) <= 2 * res["grid_spacing"]
+
+
+def test_random_network_chaos(tmp_path):
+    res = run_experiment("random_network_chaos", quick=True, out=tmp_path, directory=ROOT / "experiments")
+    # below the transition the exponent is the linear one at the origin, exactly
+    assert max(res["max_error_below_transition"].values()) < 0.01
+    lam = res["lambda_max"]["100"]
+    assert lam[0] == pytest.approx(-1 + 0.5 * res["max_re_eig_J"]["100"], abs=0.01)
+
+
+def test_ctrnn_bias_plane(tmp_path):
+    res = run_experiment("ctrnn_bias_plane", quick=True, out=tmp_path, directory=ROOT / "experiments")
+    # strong self-excitation: 9 equilibria at the center-crossing point, and 1, 3, 5 elsewhere
+    assert res["A"]["count_at_center_crossing"] == 9
+    assert {1, 3, 5, 9} <= set(res["A"]["equilibrium_counts_present"])
+    # the oscillator's weights: an oscillatory region, its limit cycle confirmed by simulation
+    assert res["B"]["oscillatory_fraction"] > 0
+    assert res["B"]["limit_cycle_period"] is not None and res["B"]["limit_cycle_period"] > 0

@@ -82,3 +82,15 @@ def test_bad_input():
     wrong = System(vdp.rhs, vdp.params, dn.models.flows.lorenz_jac, None)
     with pytest.raises(ValueError, match="jac"):
         fixed_points(wrong, [[0, 1], [0, 1], [0, 1]])
+
+
+def test_systems_refuse_plain_python_functions():
+    def rhs(t, y, p, dydt):
+        dydt[:] = -y
+
+    with pytest.raises(TypeError, match="rhs must be a numba @njit function"):
+        System(rhs)
+    with pytest.raises(TypeError, match="step must be a numba @njit function"):
+        dn.Map(rhs)
+    with pytest.raises(TypeError, match="jac must be a numba @njit function"):
+        System(dn.lorenz().rhs, jac=rhs)

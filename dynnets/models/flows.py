@@ -116,3 +116,47 @@ def duffing(delta=0.3, alpha=-1.0, beta=1.0, gamma=0.5, omega=1.2):
     gamma cos(omega t)`` as a first-order system; params
     ``(delta, alpha, beta, gamma, omega)``. The defaults are chaotic."""
     return System(duffing_rhs, np.array([delta, alpha, beta, gamma, omega], float), duffing_jac, 2, "duffing")
+
+
+@njit(cache=True, **JIT)
+def random_network_rhs(t, x, params, dxdt):
+    """params = [g, J (n*n, row-major: J[i, j] drives i from j)]."""
+    n = x.size
+    g = params[0]
+    phi = np.tanh(x)
+    for i in range(n):
+        acc = 0.0
+        row = 1 + i * n
+        for j in range(n):
+            acc += params[row + j] * phi[j]
+        dxdt[i] = -x[i] + g * acc
+
+
+@njit(cache=True, **JIT)
+def random_network_jac(t, x, params, Jac):
+    n = x.size
+    g = params[0]
+    for j in range(n):
+        d = 1.0 - np.tanh(x[j]) ** 2
+        for i in range(n):
+            Jac[i, j] = g * params[1 + i * n + j] * d
+    for i in range(n):
+        Jac[i, i] -= 1.0
+
+
+def random_network(n, g=1.5, seed=None):
+    """The random rate network of Sompolinsky, Crisanti and Sommers (1988):
+    ``dx/dt = -x + g J tanh(x)`` with ``J_ij ~ N(0, 1/n)`` (no self-coupling
+    removed); params ``[g, J.ravel()]``, so ``g`` is parameter 0. The origin is
+    stable for ``g < 1`` (as n grows) and the network is chaotic for ``g > 1``.
+
+    References
+    ----------
+    .. [1] H. Sompolinsky, A. Crisanti, H. J. Sommers, "Chaos in random neural
+           networks", Phys. Rev. Lett. 61, 259, 1988.
+    """
+    from .._validate import as_rng, as_scalar
+
+    n = as_scalar("n", n, low=1, integer=True)
+    J = as_rng(seed).normal(0.0, 1.0 / np.sqrt(n), (n, n))
+    return System(random_network_rhs, np.concatenate([[g], J.ravel()]), random_network_jac, n, "random_network")
