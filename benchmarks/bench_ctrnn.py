@@ -152,8 +152,8 @@ def main():
     results["lorenz_steps"] = {"dynnets": steps_dn, "scipy_rk45": steps_sp, "ratio": steps_dn / steps_sp}
 
     print(f"threads: {results['threads']}, repeats: {R} (medians)")
-    print(f"| benchmark | peer | peer | dynnets | speed-up | target |")
-    print(f"|---|---|---|---|---|---|")
+    print("| benchmark | peer | peer | dynnets | speed-up | target |")
+    print("|---|---|---|---|---|---|")
     for name, peer, tp, td, ratio, target in rows:
         unit = "ns" if "per network-step" in name else "s"
         fmt = (lambda v: f"{v:.1f} ns") if unit == "ns" else (lambda v: f"{v:.3g} s")

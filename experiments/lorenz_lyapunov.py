@@ -7,7 +7,6 @@ University Press, 2003), whose Kaplan-Yorke dimension is 2.0621.
 from pathlib import Path
 
 import matplotlib.pyplot as plt
-import numpy as np
 
 import dynnets as dn
 from dynnets.analysis import kaplan_yorke, lyapunov_spectrum

@@ -81,8 +81,6 @@ class _Problem:
     def __init__(self, system, p_index):
         self.s = system
         self.i = p_index
-        n = system.n or 0
-        self.w = [np.empty(n) for _ in range(3)]
 
     def params(self, p):
         q = np.array(self.s.params)

@@ -156,7 +156,6 @@ def rk_core(rhs, params, y0, t0, t1, dt, adaptive, rtol, atol, h_max, max_steps,
         h = dt
         n_fixed = int(np.ceil(t_len / dt * (1.0 - 1e-12)))
     rejected_last = False
-    nonfinite_last = False
     eps = np.finfo(np.float64).eps
 
     while t < t1:
@@ -194,7 +193,6 @@ def rk_core(rhs, params, y0, t0, t1, dt, adaptive, rtol, atol, h_max, max_steps,
                 err[k] = h * acc
             err_norm = _rms(err, y, y_new, rtol, atol)
             if not is_finite(err_norm):
-                nonfinite_last = True
                 fail_unit = max(_first_nonfinite(y_new), 0)
                 n_rej += 1
                 rejected_last = True
@@ -206,7 +204,6 @@ def rk_core(rhs, params, y0, t0, t1, dt, adaptive, rtol, atol, h_max, max_steps,
             if err_norm > 1.0:
                 n_rej += 1
                 rejected_last = True
-                nonfinite_last = False
                 h *= max(MIN_FACTOR, SAFETY * err_norm ** (-alpha))
                 if h < 10.0 * eps * max(abs(t), 1.0):
                     status = STEP_TOO_SMALL
