@@ -12,6 +12,18 @@ import numpy as np
 from ._validate import as_float_array, as_scalar, check_jitted
 
 
+def _validate(obj, fname):
+    """The checks System and Map share: jitted functions, float params, n."""
+    check_jitted(fname, getattr(obj, fname))
+    if obj.jac is not None:
+        check_jitted("jac", obj.jac)
+    p = as_float_array("params", obj.params, ndim=1)
+    p.setflags(write=False)
+    object.__setattr__(obj, "params", p)
+    if obj.n is not None:
+        object.__setattr__(obj, "n", as_scalar("n", obj.n, low=1, integer=True))
+
+
 @dataclass(frozen=True, eq=False)
 class System:
     """A continuous-time system ``dy/dt = rhs(t, y, params)``.
@@ -39,14 +51,7 @@ class System:
     name: str = "system"
 
     def __post_init__(self):
-        check_jitted("rhs", self.rhs)
-        if self.jac is not None:
-            check_jitted("jac", self.jac)
-        p = as_float_array("params", self.params, ndim=1)
-        p.setflags(write=False)
-        object.__setattr__(self, "params", p)
-        if self.n is not None:
-            object.__setattr__(self, "n", as_scalar("n", self.n, low=1, integer=True))
+        _validate(self, "rhs")
 
     def with_params(self, params):
         """The same system with other parameters."""
@@ -81,14 +86,7 @@ class Map:
     name: str = "map"
 
     def __post_init__(self):
-        check_jitted("step", self.step)
-        if self.jac is not None:
-            check_jitted("jac", self.jac)
-        p = as_float_array("params", self.params, ndim=1)
-        p.setflags(write=False)
-        object.__setattr__(self, "params", p)
-        if self.n is not None:
-            object.__setattr__(self, "n", as_scalar("n", self.n, low=1, integer=True))
+        _validate(self, "step")
 
     def with_params(self, params):
         """The same map with other parameters."""

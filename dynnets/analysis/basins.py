@@ -29,7 +29,7 @@ from numba import njit, prange
 from .._math import is_finite
 from .._validate import as_float_array, as_scalar
 from ..config import JIT
-from ..integrate.kernels import stage_input
+from ..integrate.kernels import rk_step
 from ..integrate.tableau import get_method
 from ..systems import Map, System, check_system
 from .lyapunov import lyapunov_max
@@ -65,15 +65,7 @@ def _envelopes_flow(rhs, params, Y0, dt, n_transient, n_window, escape, A, b, c,
         K = np.zeros((s, n))
         yt = np.empty(n)
         for step in range(n_transient + n_window):
-            t = step * dt
-            for st in range(s):
-                stage_input(y, K, A, st, dt, yt)
-                rhs(t + c[st] * dt, yt, params, K[st])
-            for q in range(n):
-                acc = 0.0
-                for st in range(s):
-                    acc += b[st] * K[st, q]
-                y[q] += dt * acc
+            rk_step(rhs, step * dt, y, params, dt, A, b, c, K, yt)
             if not _observe(y, step, n_transient, escape, lo[i], hi[i]):
                 escaped[i] = True
                 break

@@ -22,7 +22,7 @@ from numba import njit, prange
 from .._math import is_finite
 from .._validate import as_float_array, as_scalar
 from ..config import JIT
-from ..integrate.kernels import stage_input
+from ..integrate.kernels import rk_step
 from ..integrate.tableau import get_method
 from ..systems import Map, System, check_system
 from .lyapunov import _lyapunov_flow, _lyapunov_map, _no_jac
@@ -66,15 +66,7 @@ def _orbit_flow(rhs, params, p_index, values, y0, component, dt, n_transient, n_
         x_prev = 0.0
         count = 0
         for step in range(n_transient + n_steps):
-            t = step * dt
-            for st in range(s):
-                stage_input(y, K, A, st, dt, yt)
-                rhs(t + c[st] * dt, yt, p, K[st])
-            for m in range(n):
-                acc = 0.0
-                for st in range(s):
-                    acc += b[st] * K[st, m]
-                y[m] += dt * acc
+            rk_step(rhs, step * dt, y, p, dt, A, b, c, K, yt)
             x = y[component]
             if not is_finite(x):
                 diverged[v] = True

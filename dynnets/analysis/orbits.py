@@ -24,7 +24,7 @@ from .._math import is_finite
 from .._validate import as_float_array, as_scalar
 from ..config import JIT
 from ..errors import DivergenceError
-from ..integrate.kernels import stage_input
+from ..integrate.kernels import rk_step
 from ..integrate.tableau import get_method
 from ..systems import System, check_system
 from .lyapunov import _no_jac, tangent_step
@@ -65,14 +65,8 @@ def _section_kernel(rhs, params, y0, t0, dt, n_steps, normal, offset, direction,
     for step in range(n_steps):
         t = t0 + step * dt
         y_old[:] = y
-        for st in range(s):
-            stage_input(y_old, K, A, st, dt, yt)
-            rhs(t + c[st] * dt, yt, params, K[st])
+        rk_step(rhs, t, y, params, dt, A, b, c, K, yt)
         for m in range(n):
-            acc = 0.0
-            for st in range(s):
-                acc += b[st] * K[st, m]
-            y[m] = y_old[m] + dt * acc
             if not is_finite(y[m]):
                 status[0] = 1
                 status[1] = step

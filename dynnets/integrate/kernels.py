@@ -50,6 +50,21 @@ def stage_input(y, K, A, st, h, out):
 
 
 @njit(**JIT)
+def rk_step(rhs, t, y, params, h, A, b, c, K, yt):
+    """One explicit RK step of ``y' = rhs(t, y)`` in place; ``K`` (s, n) holds the
+    stages afterwards (``K[0] = f(t, y_old)``), ``yt`` (n,) is scratch."""
+    s = b.size
+    for st in range(s):
+        stage_input(y, K, A, st, h, yt)
+        rhs(t + c[st] * h, yt, params, K[st])
+    for m in range(y.size):
+        acc = 0.0
+        for st in range(s):
+            acc += b[st] * K[st, m]
+        y[m] += h * acc
+
+
+@njit(**JIT)
 def _rms(v, y, y_new, rtol, atol):
     s = 0.0
     for i in range(v.size):
