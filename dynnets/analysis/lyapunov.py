@@ -101,6 +101,13 @@ def _matmul_into(J, Q, out):
 
 
 @njit(**JIT)
+def tangent_workspace(s, n, k):
+    """Scratch arrays for :func:`tangent_step` (s stages, n states, k tangent vectors)."""
+    return (np.zeros((s, n)), np.zeros((s, n, k)), np.empty(n), np.empty((n, k)), np.empty((n, n)),
+            np.empty(n), np.empty(n), np.empty(n))
+
+
+@njit(**JIT)
 def tangent_step(rhs, jac, has_jac, params, t, dt, y, Q, A, b, c, Ky, KQ, yt, Qt, J, f1, f2, yw):
     """One explicit RK step of the state ``y`` and tangent vectors ``Q`` (columns)
     together: ``y' = f(t, y)``, ``Q' = J(t, y) Q``, in place. Returns the first
@@ -145,14 +152,7 @@ def _lyapunov_flow(rhs, jac, has_jac, params, y0, Q0, t0, dt, n_renorm, steps_pe
     s = b.size
     y = y0.copy()
     Q = Q0.copy()
-    Ky = np.zeros((s, n))
-    KQ = np.zeros((s, n, k))
-    yt = np.empty(n)
-    Qt = np.empty((n, k))
-    J = np.empty((n, n))
-    f1 = np.empty(n)
-    f2 = np.empty(n)
-    yw = np.empty(n)
+    Ky, KQ, yt, Qt, J, f1, f2, yw = tangent_workspace(s, n, k)
     h_i = 0
     step = 0
     for r in range(n_renorm):

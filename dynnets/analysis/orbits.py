@@ -27,7 +27,7 @@ from ..errors import DivergenceError
 from ..integrate.kernels import rk_step
 from ..integrate.tableau import get_method
 from ..systems import System, check_system
-from .lyapunov import _no_jac, tangent_step
+from .lyapunov import _no_jac, tangent_step, tangent_workspace
 
 
 @njit(**JIT)
@@ -111,14 +111,7 @@ def _monodromy(rhs, jac, has_jac, params, y0, t0, dt, n_steps, A, b, c, M, statu
     M[:] = 0.0
     for m in range(n):
         M[m, m] = 1.0
-    Ky = np.zeros((s, n))
-    KQ = np.zeros((s, n, n))
-    yt = np.empty(n)
-    Qt = np.empty((n, n))
-    J = np.empty((n, n))
-    f1 = np.empty(n)
-    f2 = np.empty(n)
-    yw = np.empty(n)
+    Ky, KQ, yt, Qt, J, f1, f2, yw = tangent_workspace(s, n, n)
     for step in range(n_steps):
         bad = tangent_step(rhs, jac, has_jac, params, t0 + step * dt, dt, y, M, A, b, c, Ky, KQ, yt, Qt,
                            J, f1, f2, yw)
