@@ -16,7 +16,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def test_every_experiment_is_tested():
     assert set(list_experiments(ROOT / "experiments")) == {"ctrnn_oscillator", "mtrnn", "lorenz_lyapunov", "logistic_orbit",
-                                                                 "random_network_chaos", "ctrnn_bias_plane"}
+                                                                 "random_network_chaos", "ctrnn_bias_plane", "hopfield_capacity",
+                                                                 "hopfield_basins", "hopfield_dynamics", "bam_recall",
+                                                                 "modern_hopfield"}
 
 
 def test_ctrnn_oscillator(tmp_path):
@@ -89,3 +91,42 @@ def test_ctrnn_bias_plane(tmp_path):
     # the oscillator's weights: an oscillatory region, its limit cycle confirmed by simulation
     assert res["B"]["oscillatory_fraction"] > 0
     assert res["B"]["limit_cycle_period"] is not None and res["B"]["limit_cycle_period"] > 0
+
+
+def test_hopfield_capacity(tmp_path):
+    res = run_experiment("hopfield_capacity", quick=True, out=tmp_path, directory=ROOT / "experiments")
+    # N = 200 in quick mode: the Hebbian breakdown is near alpha_c, broadened by the small N
+    assert 0.10 < res["breakdown_load_hebbian"] < 0.22
+    assert res["min_overlap_pseudo_inverse"] == 1.0
+    heb, sto = np.array(res["mean_overlap"]["hebbian"]), np.array(res["mean_overlap"]["storkey"])
+    assert np.all(sto >= heb - 0.01) and heb[-1] < 0.5
+
+
+def test_hopfield_basins(tmp_path):
+    res = run_experiment("hopfield_basins", quick=True, out=tmp_path, directory=ROOT / "experiments")
+    assert res["max_one_step_error"] < 0.1  # erf(m0 / sqrt(2 alpha)); finite N = 200
+    rate = res["recall_rate"]
+    assert rate["0.05"][0] == 1.0 and rate["0.05"][-1] < 0.2
+    assert sum(rate["0.13"]) < sum(rate["0.05"])
+
+
+def test_hopfield_dynamics(tmp_path):
+    res = run_experiment("hopfield_dynamics", quick=True, out=tmp_path, directory=ROOT / "experiments")
+    assert res["async_max_energy_increase"] < 1e-9 and res["async_all_converged"]
+    assert res["sync_other"] == 0 and res["async_other"] == 0
+    assert res["minima"]["pattern"] == 3 and res["minima"]["reversed"] == 3
+    assert res["continuous_energy_max_increase"] <= 0 and res["continuous_final_overlap"] > 0.95
+
+
+def test_bam_recall(tmp_path):
+    res = run_experiment("bam_recall", quick=True, out=tmp_path, directory=ROOT / "experiments")
+    assert res["letter_recall_rate"][0] == 1.0
+    rate, theory = np.array(res["pair_recall_rate"]), np.array(res["pair_recall_theory"])
+    assert rate[0] == 1.0 and rate[-1] < 0.1
+    assert np.max(np.abs(rate - theory)) < 0.35  # 3 pair sets per K in quick mode
+
+
+def test_modern_hopfield(tmp_path):
+    res = run_experiment("modern_hopfield", quick=True, out=tmp_path, directory=ROOT / "experiments")
+    assert min(res["modern_rate"]) == 1.0
+    assert res["classical_rate"][-1] == 0.0

@@ -3,11 +3,11 @@
 from .bam import BAM, BAMRecall
 from .ctrnn import CTRNN, mtrnn, simulate
 from .flows import duffing, lorenz, random_network, rossler, van_der_pol
-from .hopfield import (Hopfield, ModernHopfield, Recall, continuous_hopfield, continuous_hopfield_energy, flip_bits,
-                       hebbian, overlaps, pseudo_inverse, random_patterns, storkey, to_bipolar)
+from .hopfield import (Hopfield, ModernHopfield, Recall, classify_states, continuous_hopfield, continuous_hopfield_energy, flip_bits,
+                       hebbian, overlaps, pseudo_inverse, random_patterns, recall_curve, storkey, to_bipolar)
 from .maps import henon, logistic
 
 __all__ = ["CTRNN", "mtrnn", "simulate", "lorenz", "van_der_pol", "rossler", "duffing", "random_network", "henon",
            "logistic", "Hopfield", "ModernHopfield", "Recall", "BAM", "BAMRecall", "continuous_hopfield",
            "continuous_hopfield_energy", "hebbian", "storkey", "pseudo_inverse", "random_patterns", "flip_bits", "overlaps",
-           "to_bipolar"]
+           "to_bipolar", "recall_curve", "classify_states"]

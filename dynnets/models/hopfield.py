@@ -113,7 +113,7 @@ def flip_bits(patterns, fraction, seed=None):
     fraction = as_scalar("fraction", fraction, low=0.0, high=1.0)
     rng = np.random.default_rng(seed)
     K, N = X.shape
-    n_flip = int(round(fraction * N))
+    n_flip = round(fraction * N)
     out = X.copy()
     if n_flip:
         idx = np.argsort(rng.random((K, N)), axis=1)[:, :n_flip]
@@ -407,7 +407,7 @@ class Hopfield:
             raise ValueError(f"mode must be 'async' or 'sync', got {mode!r}")
         T = as_scalar("temperature", temperature, low=0.0)
         max_sweeps = as_scalar("max_sweeps", max_sweeps, low=1, integer=True)
-        K, N = S.shape
+        K = S.shape[0]
         rng = stream_states(seed, K)
         S_out = np.empty_like(S)
         energy = np.full((K, max_sweeps + 1), np.nan)
@@ -595,3 +595,74 @@ class ModernHopfield:
         M2 = np.max(np.sum(X * X, axis=1))
         lse = logsumexp(self.beta * (S @ X.T), axis=-1) / self.beta
         return -lse + 0.5 * np.sum(S * S, axis=-1) + np.log(X.shape[0]) / self.beta + 0.5 * M2
+
+
+# ----------------------------------------------------------------------------
+# analysis: basins, spurious and mixture states
+# ----------------------------------------------------------------------------
+
+
+def recall_curve(net, patterns, noise, *, trials=1, mode="async", seed=None, tol=0.0):
+    """Basins of attraction: the fraction of probes that end on their pattern,
+    against the fraction of flipped bits.
+
+    Parameters
+    ----------
+    net : Hopfield
+    patterns : array_like, shape (P, N)
+        Patterns to probe (each is flipped ``trials`` times at every noise level).
+    noise : array_like, shape (L,)
+        Fractions of flipped bits, in [0, 1].
+    tol : float
+        A probe counts as recalled when its final overlap is at least ``1 - tol``
+        (0: exact recall).
+
+    Returns
+    -------
+    rate : ndarray, shape (L,)
+        Fraction recalled at each noise level.
+    overlap : ndarray, shape (L,)
+        Mean final overlap with the target pattern.
+    """
+    X = as_bipolar("patterns", patterns, n=net.n_units)
+    noise = as_float_array("noise", noise, ndim=1)
+    trials = as_scalar("trials", trials, low=1, integer=True)
+    ss = np.random.SeedSequence(seed)
+    rate, ovl = np.empty(noise.size), np.empty(noise.size)
+    targets = np.repeat(X, trials, axis=0)
+    for li, (f, child) in enumerate(zip(noise, ss.spawn(noise.size))):
+        a, b = child.spawn(2)
+        r = net.recall(flip_bits(targets, f, seed=a), mode=mode, seed=b)
+        m = np.sum(r.states * targets, axis=1) / X.shape[1]
+        rate[li] = np.mean(m >= 1.0 - tol)
+        ovl[li] = np.mean(m)
+    return rate, ovl
+
+
+def classify_states(states, patterns):
+    """Label each state as 'pattern', 'reversed' (a pattern's negative), 'mixture'
+    (``sign(+-xi^a +- xi^b +- xi^c)`` of three patterns, Amit, Gutfreund and
+    Sompolinsky 1985) or 'spurious' (anything else).
+
+    Returns a list of labels (one per row of ``states``) and, per state, the
+    pattern index (for 'pattern'/'reversed') or the three mixed indices."""
+    S = as_bipolar("states", states, ndim=(1, 2))
+    S = np.atleast_2d(S)
+    X = as_bipolar("patterns", patterns, n=S.shape[1])
+    m = S @ X.T / X.shape[1]
+    labels, which = [], []
+    for s, mk in zip(S, m):
+        mu = int(np.argmax(np.abs(mk)))
+        if abs(mk[mu]) == 1.0:
+            labels.append("pattern" if mk[mu] > 0 else "reversed")
+            which.append((mu,))
+            continue
+        label, idx = "spurious", ()
+        if X.shape[0] >= 3:
+            top = np.argsort(-np.abs(mk))[:3]
+            mix = np.sign(mk[top]) @ X[top]
+            if np.all(mix != 0) and np.array_equal(np.sign(mix), s):
+                label, idx = "mixture", tuple(int(t) for t in sorted(top))
+        labels.append(label)
+        which.append(idx)
+    return labels, which
