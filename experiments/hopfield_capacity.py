@@ -62,8 +62,12 @@ def run(quick=False, out=Path("figures")):
         for ai, P in enumerate(Ps):
             k = min(P, 100)
             for rule in rules:
-                W = {"hebbian": lambda: dn.models.hebbian(X[:P]), "storkey": lambda: sto[P],
-                     "pseudo_inverse": lambda: pseudo_inverse(X[:P])}[rule]()
+                if rule == "hebbian":
+                    W = dn.models.hebbian(X[:P])
+                elif rule == "storkey":
+                    W = sto[P]
+                else:
+                    W = pseudo_inverse(X[:P])
                 r = dn.Hopfield(W, rule=rule).recall(X[:k], seed=seed, max_sweeps=200)
                 m[rule][si, ai] = np.mean(np.sum(r.states * X[:k], axis=1)) / N
             bar.update()
