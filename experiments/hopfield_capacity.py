@@ -17,7 +17,7 @@ from tqdm.auto import tqdm
 
 import dynnets as dn
 from dynnets.experiment import finish, main
-from dynnets.models.hopfield import pseudo_inverse
+from dynnets.models.hopfield import pseudo_inverse, storkey_update
 
 NAME = "hopfield_capacity"
 ALPHA_C = 0.138
@@ -26,14 +26,10 @@ THRESHOLD = 0.9
 
 def _storkey_snapshots(X, Ps):
     """Storkey weights after the first P patterns, for every P in Ps (one pass)."""
-    N = X.shape[1]
-    W = np.zeros((N, N))
+    W = np.zeros((X.shape[1], X.shape[1]))
     out = {}
     for p, xi in enumerate(X, 1):
-        h = W @ xi
-        H = h[:, None] - W * xi[None, :]
-        W += (np.outer(xi, xi) - xi[:, None] * H.T - H * xi[None, :]) / N
-        np.fill_diagonal(W, 0.0)
+        storkey_update(W, xi)
         if p in Ps:
             out[p] = W.copy()
     return out

@@ -24,11 +24,10 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit, prange
 
-from .._math import sigmoid
-from .._random import stream_states, uniform
+from .._random import stream_states
 from .._validate import as_float_array, as_scalar
 from ..config import JIT
-from .hopfield import as_bipolar
+from .hopfield import as_bipolar, unit_state
 
 
 @njit(**JIT)
@@ -45,10 +44,7 @@ def _half_step(W, src, dst, new, transpose, temperature, rng, k):
         else:
             for b in range(m):
                 h += W[a, b] * src[b]
-        if temperature > 0.0:
-            v = 1.0 if uniform(rng, k) < sigmoid(2.0 * h / temperature) else -1.0
-        else:
-            v = 1.0 if h > 0.0 else (-1.0 if h < 0.0 else dst[a])
+        v = unit_state(h, dst[a], temperature, rng, k)
         changed = changed or v != dst[a]
         new[a] = v
     return changed

@@ -144,17 +144,23 @@ def hebbian(patterns):
     return W
 
 
+def storkey_update(W, xi):
+    """Add one pattern ``xi`` (shape (N,), +-1) to Storkey weights ``W`` in place:
+    ``W += (1/N)(xi_i xi_j - xi_i h_ji - h_ij xi_j)``, then a zero diagonal."""
+    N = xi.size
+    h = W @ xi
+    # H[i, j] = h_ij = sum over k != i, j of W_ik xi_k (the diagonal is zero)
+    H = h[:, None] - W * xi[None, :]
+    W += (np.outer(xi, xi) - xi[:, None] * H.T - H * xi[None, :]) / N
+    np.fill_diagonal(W, 0.0)
+
+
 def storkey(patterns):
     """Storkey's (1997) incremental rule, one pattern at a time; zero diagonal."""
     X = as_bipolar("patterns", patterns)
-    N = X.shape[1]
-    W = np.zeros((N, N))
+    W = np.zeros((X.shape[1], X.shape[1]))
     for xi in X:
-        h = W @ xi
-        # H[i, j] = h_ij = sum over k != i, j of W_ik xi_k (the diagonal is zero)
-        H = h[:, None] - W * xi[None, :]
-        W += (np.outer(xi, xi) - xi[:, None] * H.T - H * xi[None, :]) / N
-        np.fill_diagonal(W, 0.0)
+        storkey_update(W, xi)
     return W
 
 
@@ -182,6 +188,16 @@ RULES = {"hebbian": hebbian, "storkey": storkey, "pseudo_inverse": pseudo_invers
 # ----------------------------------------------------------------------------
 # discrete dynamics: kernels
 # ----------------------------------------------------------------------------
+
+
+@njit(**JIT)
+def unit_state(h, s, temperature, rng, k):
+    """The new state of a unit with field ``h`` and state ``s``: ``sign(h)``
+    (``s`` kept when ``h = 0``) at temperature 0, else +1 with probability
+    ``1 / (1 + exp(-2 h / T))`` drawn from stream ``k`` of ``rng`` (Glauber)."""
+    if temperature > 0.0:
+        return 1.0 if uniform(rng, k) < sigmoid(2.0 * h / temperature) else -1.0
+    return 1.0 if h > 0.0 else (-1.0 if h < 0.0 else s)
 
 
 @njit(**JIT)
@@ -221,10 +237,7 @@ def _recall_async(W, WT, theta, S, temperature, max_sweeps, rng, S_out, energy, 
             flips = 0
             for idx in range(N):
                 i = order[idx]
-                if temperature > 0.0:
-                    new = 1.0 if uniform(rng, k) < sigmoid(2.0 * h[i] / temperature) else -1.0
-                else:
-                    new = 1.0 if h[i] > 0.0 else (-1.0 if h[i] < 0.0 else s[i])
+                new = unit_state(h[i], s[i], temperature, rng, k)
                 if new != s[i]:
                     d = new - s[i]
                     s[i] = new
@@ -255,10 +268,7 @@ def _recall_sync(W, theta, S, temperature, max_sweeps, rng, S_out, energy, conve
         stop = 0
         while step < max_sweeps and stop == 0:
             for i in range(N):
-                if temperature > 0.0:
-                    new[i] = 1.0 if uniform(rng, k) < sigmoid(2.0 * h[i] / temperature) else -1.0
-                else:
-                    new[i] = 1.0 if h[i] > 0.0 else (-1.0 if h[i] < 0.0 else s[i])
+                new[i] = unit_state(h[i], s[i], temperature, rng, k)
             same = True
             back = True
             for i in range(N):
@@ -419,10 +429,9 @@ class Hopfield:
                           S_out, energy, converged, n_sweeps)
         else:
             _recall_sync(self.weights, self.theta, S, T, max_sweeps, rng, S_out, energy, converged, cycle, n_sweeps)
-        res = Recall(S_out, converged, cycle, n_sweeps, energy)
         if one:
-            res = Recall(S_out[0], converged[0], cycle[0], n_sweeps[0], energy[0])
-        return res
+            return Recall(S_out[0], converged[0], cycle[0], n_sweeps[0], energy[0])
+        return Recall(S_out, converged, cycle, n_sweeps, energy)
 
 
 # ----------------------------------------------------------------------------
