@@ -14,13 +14,12 @@
 """
 
 import argparse
-import json
-import os
 import time
 from pathlib import Path
 
 import numba
 import numpy as np
+from _common import write_results
 from scipy.integrate import solve_ivp
 from scipy.spatial.distance import pdist
 
@@ -100,11 +99,7 @@ def main():
     res = {"rows": [dict(zip(("benchmark", "peer", "peer_s", "dynnets_s", "target"), r)) for r in rows],
            "lorenz_dynnets": lam_dn.tolist(), "lorenz_scipy": lam_sp.tolist(),
            "corr_dim_dynnets": cd.dimension, "corr_dim_numpy": d_np, "threads": numba.get_num_threads()}
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".tmp")
-    tmp.write_text(json.dumps(res, indent=2) + "\n")
-    os.replace(tmp, out)
+    write_results(args.out, res)
 
 
 if __name__ == "__main__":

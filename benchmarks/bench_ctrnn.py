@@ -18,27 +18,14 @@ same method) is what is compared.
 """
 
 import argparse
-import json
 import math
-import os
-import platform
-import time
 from pathlib import Path
 
-import numba
 import numpy as np
+from _common import environment, median_time, write_results
 from scipy.integrate import solve_ivp
 
 import dynnets as dn
-
-
-def median_time(f, repeats):
-    ts = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        f()
-        ts.append(time.perf_counter() - t0)
-    return float(np.median(ts))
 
 
 def numpy_rk4(pop, n_steps, dt):
@@ -84,8 +71,7 @@ def main():
     P, n, dt = 1000, 10, 0.01
     T = 1000 if args.quick else 10_000
     pop = dn.CTRNN.random(n, population=P, seed=0, center_crossing=True)
-    results = {"threads": numba.get_num_threads(), "machine": platform.processor() or platform.machine(),
-               "cpu_count": os.cpu_count(), "numba": numba.__version__, "numpy": np.__version__}
+    results = environment()
     rows = []
 
     # (a) Euler population against neat-python
@@ -161,11 +147,7 @@ def main():
         print(f"| {name} | {peer} | {fmt(tp)} | {fmt(td)} | {ratio:.0f}x | {tgt} |")
     print(f"Lorenz steps: dynnets {steps_dn}, scipy RK45 {steps_sp} (ratio {steps_dn / steps_sp:.2f}, target <= 1.3)")
     results["rows"] = [dict(zip(("benchmark", "peer", "peer_time", "dynnets_time", "speedup", "target"), r)) for r in rows]
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".tmp")
-    tmp.write_text(json.dumps(results, indent=2) + "\n")
-    os.replace(tmp, out)
+    write_results(args.out, results)
 
 
 if __name__ == "__main__":

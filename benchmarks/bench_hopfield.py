@@ -14,26 +14,14 @@ on a slice of the trials and compared per trial. Times are medians of
 """
 
 import argparse
-import json
-import os
-import platform
-import time
 from pathlib import Path
 
 import numba
 import numpy as np
+from _common import environment, median_time, write_results
 
 import dynnets as dn
 from dynnets._random import shuffle, stream_states
-
-
-def median_time(f, repeats):
-    ts = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        f()
-        ts.append(time.perf_counter() - t0)
-    return float(np.median(ts))
 
 
 def numpy_recall(W, probes, seed, max_sweeps=100):
@@ -85,16 +73,10 @@ def main():
     name = f"{K} async recall trials, N = {N}, P = {P}, per trial"
     print(f"| {name} | NumPy, unit by unit | {per_np * 1e3:.2f} ms | {per_dn * 1e3:.3f} ms | {per_np / per_dn:.0f}x | >= 20x |")
     print(f"all {K} trials: dynnets {t_dn:.3f} s; mean sweeps {r.n_sweeps.mean():.1f}; retrieved exactly: {retrieved:.3f}")
-    results = {"threads": numba.get_num_threads(), "machine": platform.processor() or platform.machine(),
-               "cpu_count": os.cpu_count(), "numba": numba.__version__, "numpy": np.__version__,
-               "N": N, "P": P, "trials": K, "numpy_trials": K_np, "dynnets_s": t_dn,
+    results = {**environment(), "N": N, "P": P, "trials": K, "numpy_trials": K_np, "dynnets_s": t_dn,
                "numpy_per_trial_s": per_np, "dynnets_per_trial_s": per_dn, "speedup": per_np / per_dn,
                "target": 20, "mean_sweeps": float(r.n_sweeps.mean()), "retrieved": retrieved}
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".tmp")
-    tmp.write_text(json.dumps(results, indent=2) + "\n")
-    os.replace(tmp, out)
+    write_results(args.out, results)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,36 @@
+"""What every benchmark script shares: the timer, the machine description, and
+writing the results file atomically."""
+
+import json
+import os
+import platform
+import time
+from pathlib import Path
+
+import numba
+import numpy as np
+
+from dynnets.experiment import _atomic_write
+
+
+def median_time(f, repeats):
+    """Median wall time of ``repeats`` calls of ``f()``, in seconds."""
+    ts = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        f()
+        ts.append(time.perf_counter() - t0)
+    return float(np.median(ts))
+
+
+def environment():
+    """Threads, machine and versions, recorded beside every result."""
+    return {"threads": numba.get_num_threads(), "machine": platform.processor() or platform.machine(),
+            "cpu_count": os.cpu_count(), "numba": numba.__version__, "numpy": np.__version__}
+
+
+def write_results(path, results):
+    """Write ``results`` as JSON to ``path`` (temporary file, then rename)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _atomic_write(path, lambda p: Path(p).write_text(json.dumps(results, indent=2) + "\n"))
