@@ -6,16 +6,36 @@ in parallel. See the README and ``docs/`` for the conventions (time is the first
 axis of every trajectory; ``weights[j, i]`` goes from unit j to unit i).
 """
 
+from . import analysis, tasks, train
 from .errors import DivergenceError
 from .integrate import ButcherTableau, Solution, System, solve, solve_batch
-from .models import (BAM, CTRNN, Hopfield, ModernHopfield, continuous_hopfield, continuous_hopfield_energy, duffing, flip_bits, henon, logistic,
-                     lorenz, mtrnn, overlaps, random_patterns, rossler, simulate, to_bipolar, van_der_pol)
+from .models import (
+                     BAM,
+                     CTRNN,
+                     Hopfield,
+                     ModernHopfield,
+                     Reservoir,
+                     continuous_hopfield,
+                     continuous_hopfield_energy,
+                     duffing,
+                     flip_bits,
+                     henon,
+                     logistic,
+                     lorenz,
+                     mtrnn,
+                     overlaps,
+                     random_patterns,
+                     rossler,
+                     simulate,
+                     to_bipolar,
+                     van_der_pol,
+)
 from .systems import Map
-from . import analysis
+from .train import ESN, Ridge, RidgeClassifier
 
 __version__ = "0.1.0"
 
 __all__ = ["DivergenceError", "ButcherTableau", "Solution", "System", "Map", "solve", "solve_batch",
            "CTRNN", "mtrnn", "simulate", "lorenz", "van_der_pol", "rossler", "duffing", "henon", "logistic",
            "Hopfield", "ModernHopfield", "BAM", "continuous_hopfield", "continuous_hopfield_energy", "random_patterns", "flip_bits", "overlaps", "to_bipolar",
-           "analysis", "__version__"]
+           "Reservoir", "ESN", "Ridge", "RidgeClassifier", "analysis", "tasks", "train", "__version__"]

@@ -4,7 +4,7 @@ import numpy as np
 from numba import njit
 from scipy.special import expit
 
-from dynnets._math import exp, is_finite, sigmoid
+from dynnets._math import exp, is_finite, sigmoid, tanh
 from dynnets.config import JIT
 
 
@@ -72,3 +72,26 @@ def test_is_finite_survives_fastmath_kernels():
     assert [is_finite(v) for v in vals] == list(np.isfinite(vals))
     # 1e300 * 2**k overflows once 2**k > 1.8e8, at k = 28 (step index 27)
     assert _euler_blowup_step(np.array([1e300]), 3.0, 100) == 27
+
+
+@njit(**JIT)
+def _map_tanh(x, out):
+    for i in range(x.size):
+        out[i] = tanh(x[i])
+
+
+def test_tanh_within_few_ulp_of_numpy():
+    rng = np.random.default_rng(1)
+    x = np.concatenate([rng.uniform(-20, 20, 200_000), rng.uniform(-0.2, 0.2, 50_000),
+                        10.0 ** rng.uniform(-300, 0, 10_000), [0.0, -0.0, 0.17328679513998632, 400.0, -1e300]])
+    x = np.concatenate([x, -x])
+    out = np.empty_like(x)
+    _map_tanh(x, out)
+    ref = np.tanh(x)
+    ulp = np.abs(out - ref) / np.spacing(np.abs(ref) + np.finfo(float).tiny)
+    # worst just above |x| = ln(2)/4, where the reduction leaves k = -1 and m cancels mildly
+    assert ulp.max() <= 6.0 and ulp.mean() < 1.0
+    special = np.array([np.inf, -np.inf, np.nan])
+    out = np.empty(3)
+    _map_tanh(special, out)
+    assert out[0] == 1.0 and out[1] == -1.0 and np.isnan(out[2])

@@ -1,0 +1,560 @@
+"""Echo state reservoirs: leaky-integrator tanh units driven by an input.
+
+The state update (Jaeger 2001; Jaeger, Lukosevicius, Popovici and Siewert 2007)::
+
+    x(t) = (1 - a) x(t-1) + a tanh(W x(t-1) + W_in u(t) + W_fb y(t-1) + b)
+
+with leak rate ``a`` in (0, 1] (one per unit), sparse recurrent weights ``W``
+(``W[i, j]`` from unit j to unit i), input weights ``W_in`` (N, m), optional
+output feedback ``W_fb`` (N, k) and bias ``b``. ``x(t)`` is the state after the
+input ``u(t)``, so a readout ``y(t) = W_out [u(t); x(t)]`` predicts from
+everything seen up to and including time t. With ``activation="identity"`` the
+units are linear (the memory-capacity theory uses that case).
+
+Time is the first axis: inputs ``u`` are (T, m), states (T, N); a batch of
+equal-length sequences is (T, S, m) -> (T, S, N).
+
+A batch of reservoirs (different seeds or hyperparameters) is one block-diagonal
+reservoir, :meth:`Reservoir.stack`: the blocks and the input sequences are the
+independent items of one parallel kernel. A single large reservoir is instead
+split by rows at every step.
+
+References
+----------
+.. [1] H. Jaeger, "The 'echo state' approach to analysing and training recurrent
+       neural networks", GMD Report 148, 2001.
+.. [2] H. Jaeger, M. Lukosevicius, D. Popovici, U. Siewert, "Optimization and
+       applications of echo state networks with leaky-integrator neurons",
+       Neural Networks 20(3), 335-352, 2007.
+.. [3] M. Lukosevicius, "A practical guide to applying echo state networks",
+       in Neural Networks: Tricks of the Trade, LNCS 7700, 659-686, 2012.
+"""
+
+from dataclasses import dataclass
+
+import networkx as nx
+import numba
+import numpy as np
+import scipy.sparse as sp
+from numba import njit, prange
+
+from .._math import tanh
+from .._validate import as_float_array, as_rng, as_scalar
+from ..config import JIT
+from ..errors import DivergenceError
+from . import topology as _topology
+
+ACTIVATIONS = ("tanh", "identity")
+_ROW_PARALLEL_NNZ = 20_000  # one reservoir with more connections is split by rows
+_ROW_CHUNK = 64
+
+
+# ----------------------------------------------------------------------------
+# kernels
+# ----------------------------------------------------------------------------
+
+
+@njit(cache=True, **JIT)
+def _preactivation(data, indices, indptr, W_in, bias, W_fb, r, c0, x, u_t, fb_t):
+    """``(W x + W_in u + W_fb fb + b)[r]`` with ``x`` holding units from ``c0`` on."""
+    a = bias[r]
+    for k in range(u_t.size):
+        a += W_in[r, k] * u_t[k]
+    for k in range(fb_t.size):
+        a += W_fb[r, k] * fb_t[k]
+    for p in range(indptr[r], indptr[r + 1]):
+        a += data[p] * x[indices[p] - c0]
+    return a
+
+
+@njit(cache=True, **JIT)
+def _leaky_update(x, pre, leak, r0, linear):
+    """``x <- (1 - a) x + a f(pre)`` in a loop that vectorises (tanh inlined)."""
+    n = x.size
+    if linear:
+        for i in range(n):
+            a = leak[r0 + i]
+            x[i] = (1.0 - a) * x[i] + a * pre[i]
+    else:
+        for i in range(n):
+            a = leak[r0 + i]
+            x[i] = (1.0 - a) * x[i] + a * tanh(pre[i])
+
+
+@njit(cache=True, **JIT)
+def _step(data, indices, indptr, W_in, bias, leak, W_fb, linear, r0, x, u_t, fb_t, pre):
+    """One update of the block of units ``r0 .. r0 + x.size`` (in place)."""
+    for i in range(x.size):
+        pre[i] = _preactivation(data, indices, indptr, W_in, bias, W_fb, r0 + i, r0, x, u_t, fb_t)
+    _leaky_update(x, pre, leak, r0, linear)
+
+
+@njit(cache=True, **JIT)
+def _run_item(data, indices, indptr, W_in, bias, leak, W_fb, linear, r0, r1, u, fb, t0, t1, x0, X):
+    """States ``X[t, r0:r1]`` for ``t in [t0, t1)``, from ``x0`` (units r0:r1)."""
+    x = x0.copy()
+    pre = np.empty(r1 - r0)
+    for t in range(t0, t1):
+        _step(data, indices, indptr, W_in, bias, leak, W_fb, linear, r0, x, u[t], fb[t], pre)
+        X[t, r0:r1] = x
+
+
+@njit(parallel=True, **JIT)
+def _run_items(data, indices, indptr, W_in, bias, leak, W_fb, linear, blocks, starts, u, fb, x0, X):
+    """Every (block, sequence) pair is an independent item; ``x0[s, :]`` per sequence."""
+    nb = blocks.size - 1
+    ns = starts.size - 1
+    for item in prange(nb * ns):
+        b = item // ns
+        s = item % ns
+        r0, r1 = blocks[b], blocks[b + 1]
+        _run_item(data, indices, indptr, W_in, bias, leak, W_fb, linear, r0, r1, u, fb,
+                  starts[s], starts[s + 1], x0[s, r0:r1], X)
+
+
+@njit(parallel=True, **JIT)
+def _run_rows(data, indices, indptr, W_in, bias, leak, W_fb, linear, u, fb, x0, X):
+    """One large reservoir, one sequence: each step's rows computed in parallel
+    (in fixed chunks; every row is summed in the same order at any thread count)."""
+    n = x0.size
+    x = x0.copy()
+    pre = np.empty(n)
+    n_chunks = (n + _ROW_CHUNK - 1) // _ROW_CHUNK
+    for t in range(u.shape[0]):
+        for c in prange(n_chunks):
+            for r in range(c * _ROW_CHUNK, min(n, (c + 1) * _ROW_CHUNK)):
+                pre[r] = _preactivation(data, indices, indptr, W_in, bias, W_fb, r, 0, x, u[t], fb[t])
+        _leaky_update(x, pre, leak, 0, linear)
+        X[t] = x
+
+
+@njit(cache=True, **JIT)
+def _generate_one(data, indices, indptr, W_in, bias, leak, W_fb, linear, x0, y0, coef, intercept,
+                  use_input, to_input, to_fb, u_ext, Y, X):
+    """Closed loop from state ``x0`` and last output ``y0``: the readout
+    ``y = intercept + coef^T [u; x]`` (or ``[x]``) is fed back as the next input
+    (``to_input``) and/or through ``W_fb`` (``to_fb``); other inputs come from
+    ``u_ext[t]``. Writes ``Y[t]`` and ``X[t]``."""
+    n = x0.size
+    m = W_in.shape[1]
+    x = x0.copy()
+    y = y0.copy()
+    pre = np.empty(n)
+    u_t = np.empty(m)
+    no_fb = np.empty(0)
+    off = m if use_input else 0
+    for t in range(Y.shape[0]):
+        for k in range(m):
+            u_t[k] = y[k] if to_input else u_ext[t, k]
+        _step(data, indices, indptr, W_in, bias, leak, W_fb, linear, 0, x, u_t, y if to_fb else no_fb, pre)
+        for o in range(y.size):
+            a = intercept[o]
+            if use_input:
+                for k in range(m):
+                    a += coef[k, o] * u_t[k]
+            for i in range(n):
+                a += coef[off + i, o] * x[i]
+            y[o] = a
+        Y[t] = y
+        X[t] = x
+
+
+@njit(parallel=True, **JIT)
+def _generate_many(data, indices, indptr, W_in, bias, leak, W_fb, linear, x0, y0, coef, intercept,
+                   use_input, to_input, to_fb, u_ext, Y, X):
+    """Independent closed-loop runs from ``x0[s]``, ``y0[s]``: ``Y[:, s]``, ``X[:, s]``."""
+    for s in prange(x0.shape[0]):
+        _generate_one(data, indices, indptr, W_in, bias, leak, W_fb, linear, x0[s], y0[s], coef, intercept,
+                      use_input, to_input, to_fb, u_ext[:, s], Y[:, s], X[:, s])
+
+
+# ----------------------------------------------------------------------------
+# the model
+# ----------------------------------------------------------------------------
+
+
+def _csr(name, W):
+    if sp.issparse(W):
+        W = sp.csr_array(W, dtype=np.float64)
+    else:
+        W = sp.csr_array(as_float_array(name, W, ndim=2))
+    if W.shape[0] != W.shape[1] or W.shape[0] == 0:
+        raise ValueError(f"{name} must be square with at least one unit, got shape {W.shape}")
+    W = W.copy()
+    W.sum_duplicates()
+    W.sort_indices()
+    if not np.all(np.isfinite(W.data)):
+        raise ValueError(f"{name} must be finite (no NaN or inf)")
+    W.indices = W.indices.astype(np.int64)
+    W.indptr = W.indptr.astype(np.int64)
+    for a in (W.data, W.indices, W.indptr):
+        a.setflags(write=False)
+    return W
+
+
+@dataclass(frozen=True, eq=False)
+class Reservoir:
+    """An echo state reservoir (a frozen, validated parameter object).
+
+    Parameters
+    ----------
+    W : sparse matrix or array_like, shape (N, N)
+        Recurrent weights, ``W[i, j]`` from unit j to unit i; stored as CSR.
+    W_in : array_like, shape (N, m)
+        Input weights.
+    bias : array_like, shape (N,), or scalar
+    leak : array_like, shape (N,), or scalar
+        Leak rates ``a`` in (0, 1]; 1 is the non-leaky ESN.
+    W_fb : array_like, shape (N, k), optional
+        Output feedback weights (teacher-forced in training, closed in generation).
+    activation : {"tanh", "identity"}
+    blocks : array_like of int, shape (n_blocks + 1,), optional
+        Unit offsets of independent sub-reservoirs (set by :meth:`stack`).
+
+    See :func:`Reservoir.random` for the usual random construction.
+    """
+
+    W: object
+    W_in: np.ndarray
+    bias: np.ndarray = 0.0
+    leak: np.ndarray = 1.0
+    W_fb: np.ndarray = None
+    activation: str = "tanh"
+    blocks: np.ndarray = None
+
+    def __post_init__(self):
+        W = _csr("W", self.W)
+        n = W.shape[0]
+        W_in = as_float_array("W_in", self.W_in, ndim=2)
+        if W_in.shape[0] != n or W_in.shape[1] == 0:
+            raise ValueError(f"W_in must have shape ({n}, m) with m >= 1, got {W_in.shape}")
+        vec = {}
+        for name in ("bias", "leak"):
+            a = as_float_array(name, getattr(self, name), ndim=(0, 1))
+            a = np.full(n, float(a)) if a.ndim == 0 else a
+            if a.shape != (n,):
+                raise ValueError(f"{name} must be a scalar or have shape ({n},), got {a.shape}")
+            vec[name] = a
+        if np.any(vec["leak"] <= 0) or np.any(vec["leak"] > 1):
+            raise ValueError("leak must be in (0, 1]")
+        W_fb = np.zeros((n, 0)) if self.W_fb is None else as_float_array("W_fb", self.W_fb, ndim=2)
+        if W_fb.shape[0] != n:
+            raise ValueError(f"W_fb must have shape ({n}, k), got {W_fb.shape}")
+        if self.activation not in ACTIVATIONS:
+            raise ValueError(f"activation must be one of {ACTIVATIONS}, got {self.activation!r}")
+        blocks = np.array([0, n] if self.blocks is None else self.blocks, dtype=np.int64)
+        if blocks.ndim != 1 or blocks.size < 2 or blocks[0] != 0 or blocks[-1] != n or np.any(np.diff(blocks) <= 0):
+            raise ValueError(f"blocks must be increasing unit offsets from 0 to {n}, got {blocks}")
+        if blocks.size > 2:
+            rows = np.repeat(np.arange(n), np.diff(W.indptr))
+            owner = np.searchsorted(blocks, np.arange(n), side="right") - 1
+            if np.any(owner[rows] != owner[W.indices]):
+                raise ValueError("W has connections between blocks; blocks must be independent")
+        fields = {"W": W, "W_in": W_in, "bias": vec["bias"], "leak": vec["leak"], "W_fb": W_fb, "blocks": blocks}
+        for name, a in fields.items():
+            if isinstance(a, np.ndarray):
+                a = np.ascontiguousarray(a)
+                a.setflags(write=False)
+            object.__setattr__(self, name, a)
+
+    # -- sizes -------------------------------------------------------------
+    @property
+    def n_units(self):
+        return self.W.shape[0]
+
+    @property
+    def n_inputs(self):
+        return self.W_in.shape[1]
+
+    @property
+    def n_feedback(self):
+        return self.W_fb.shape[1]
+
+    @property
+    def n_blocks(self):
+        return self.blocks.size - 1
+
+    def __repr__(self):
+        a = self.leak
+        leak = f"{a[0]:.3g}" if np.all(a == a[0]) else f"[{a.min():.3g}, {a.max():.3g}]"
+        blocks = f", blocks={self.n_blocks}" if self.n_blocks > 1 else ""
+        fb = f", feedback={self.n_feedback}" if self.n_feedback else ""
+        return (f"Reservoir(units={self.n_units}, inputs={self.n_inputs}{fb}, nnz={self.W.nnz}, "
+                f"leak={leak}, activation={self.activation!r}{blocks})")
+
+    # -- construction ------------------------------------------------------
+    @classmethod
+    def random(cls, n_units, n_inputs=1, *, spectral_radius=0.9, density=0.1, input_scaling=1.0,
+               bias_scaling=0.0, leak=1.0, n_feedback=0, feedback_scaling=1.0, topology="erdos_renyi",
+               input_distribution="uniform", activation="tanh", seed=None):
+        """The usual random reservoir.
+
+        Parameters
+        ----------
+        n_units, n_inputs : int
+        spectral_radius : float
+            Of ``W`` (scaled with a sparse eigensolver).
+        density : float
+            Fraction of nonzero recurrent weights (Erdos-Renyi topology).
+        input_scaling : float or array_like, shape (n_inputs,)
+            ``W_in`` is drawn from U[-1, 1] (or ``input_distribution``) times this.
+        bias_scaling : float
+            ``b`` drawn from U[-bias_scaling, bias_scaling].
+        leak : float
+        n_feedback, feedback_scaling :
+            Output feedback weights from U[-1, 1] times the scaling.
+        topology : str or networkx.Graph or sparse matrix
+            ``"erdos_renyi"``, ``"small_world"``, ``"scale_free"``,
+            ``"simple_cycle"``, ``"orthogonal"``, any networkx graph (random
+            weights on its edges), or a given matrix (scaled to ``spectral_radius``).
+        seed : int or numpy.random.Generator, optional
+        """
+        n = as_scalar("n_units", n_units, low=1, integer=True)
+        rho = as_scalar("spectral_radius", spectral_radius, low=0.0)
+        rng = as_rng(seed)
+        if isinstance(topology, nx.Graph):
+            W = _topology.from_graph(topology, rho, seed=rng)
+        elif sp.issparse(topology) or isinstance(topology, np.ndarray):
+            W = _topology.scale_spectral_radius(topology, rho)
+        elif topology == "erdos_renyi":
+            W = _topology.erdos_renyi(n, density, rho, seed=rng)
+        elif topology == "small_world":
+            W = _topology.small_world(n, rho=rho, seed=rng)
+        elif topology == "scale_free":
+            W = _topology.scale_free(n, rho=rho, seed=rng)
+        elif topology == "simple_cycle":
+            W = _topology.simple_cycle(n, rho)
+        elif topology == "orthogonal":
+            W = _topology.orthogonal(n, rho, seed=rng)
+        else:
+            raise ValueError(f"unknown topology {topology!r}")
+        if W.shape[0] != n:
+            raise ValueError(f"topology has {W.shape[0]} units, n_units is {n}")
+        W_in = _topology.input_weights(n, n_inputs, input_scaling, distribution=input_distribution, seed=rng)
+        bias_scaling = as_scalar("bias_scaling", bias_scaling, low=0.0)
+        bias = rng.uniform(-bias_scaling, bias_scaling, n) if bias_scaling > 0 else np.zeros(n)
+        n_feedback = as_scalar("n_feedback", n_feedback, low=0, integer=True)
+        W_fb = (rng.uniform(-1.0, 1.0, (n, n_feedback)) * as_scalar("feedback_scaling", feedback_scaling)
+                if n_feedback else None)
+        return cls(W, W_in, bias, as_scalar("leak", leak, low=0.0, high=1.0, low_open=True), W_fb, activation)
+
+    @classmethod
+    def stack(cls, reservoirs):
+        """Several reservoirs as one block-diagonal reservoir that runs them all
+        in one parallel kernel (same input and feedback dimensions and activation).
+        Split its states with :meth:`split`."""
+        res = list(reservoirs)
+        if not res or not all(isinstance(r, Reservoir) for r in res):
+            raise TypeError("reservoirs must be a non-empty sequence of Reservoir")
+        for name in ("n_inputs", "n_feedback", "activation"):
+            vals = {getattr(r, name) for r in res}
+            if len(vals) > 1:
+                raise ValueError(f"reservoirs must share {name}, got {sorted(vals)}")
+        sizes = [r.n_units for r in res]
+        blocks = np.concatenate([[0], np.cumsum(sizes)])
+        return cls(sp.block_diag([r.W for r in res], format="csr"), np.vstack([r.W_in for r in res]),
+                   np.concatenate([r.bias for r in res]), np.concatenate([r.leak for r in res]),
+                   np.vstack([r.W_fb for r in res]) if res[0].n_feedback else None, res[0].activation, blocks)
+
+    def split(self, states):
+        """Per-block views of states ``(..., N)``: a list of ``(..., N_b)`` arrays."""
+        return [states[..., self.blocks[b]:self.blocks[b + 1]] for b in range(self.n_blocks)]
+
+    # -- simulation --------------------------------------------------------
+    def _kernel_args(self):
+        W = self.W
+        return (W.data, W.indices, W.indptr, self.W_in, self.bias, self.leak, self.W_fb,
+                self.activation == "identity")
+
+    def _sequences(self, u, name="u"):
+        """``u`` as one (T_total, m) array with sequence offsets, and a function
+        that shapes the states as ``u`` was given."""
+        m = self.n_inputs
+        if isinstance(u, (list, tuple)):
+            seqs = [self._as_inputs(v, f"{name}[{i}]") for i, v in enumerate(u)]
+            if not seqs:
+                raise ValueError(f"{name} is an empty list")
+            lengths = [len(s) for s in seqs]
+            starts = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+            return np.concatenate(seqs), starts, lambda X: [X[starts[i]:starts[i + 1]] for i in range(len(seqs))]
+        a = as_float_array(name, u, ndim=(1, 2, 3))
+        if a.ndim == 3:
+            T, S, mm = a.shape
+            if mm != m:
+                raise ValueError(f"{name} must have shape (T, S, {m}), got {a.shape}")
+            if T == 0 or S == 0:
+                raise ValueError(f"{name} must have at least one step and one sequence, got {a.shape}")
+            flat = np.ascontiguousarray(a.transpose(1, 0, 2)).reshape(S * T, m)
+            starts = np.arange(S + 1, dtype=np.int64) * T
+            return flat, starts, lambda X: np.ascontiguousarray(X.reshape(S, T, -1).transpose(1, 0, 2))
+        a = self._as_inputs(a, name)
+        return a, np.array([0, len(a)], np.int64), lambda X: X
+
+    def _as_inputs(self, u, name):
+        m = self.n_inputs
+        a = as_float_array(name, u, ndim=(1, 2))
+        if a.ndim == 1:
+            if m != 1:
+                raise ValueError(f"{name} must have shape (T, {m}), got {a.shape}")
+            a = a[:, None]
+        if a.shape[1] != m:
+            raise ValueError(f"{name} must have shape (T, {m}) (T steps, {m} inputs), got {a.shape}")
+        if a.shape[0] == 0:
+            raise ValueError(f"{name} must have at least one step")
+        return a
+
+    def _feedback(self, feedback, starts, T_total):
+        """Teacher outputs ``y`` shaped like the inputs, shifted one step: the
+        update at time t sees ``y(t - 1)`` (zero at each sequence's start)."""
+        k = self.n_feedback
+        if k == 0:
+            if feedback is not None:
+                raise ValueError("feedback given but the reservoir has no W_fb")
+            return np.zeros((T_total, 0))
+        if feedback is None:
+            raise ValueError(f"the reservoir has output feedback: pass feedback (teacher outputs, {k} per step)")
+        if isinstance(feedback, (list, tuple)):
+            y = np.concatenate([as_float_array(f"feedback[{i}]", f, ndim=(1, 2)).reshape(len(f), -1)
+                                for i, f in enumerate(feedback)])
+        else:
+            y = as_float_array("feedback", feedback, ndim=(1, 2, 3))
+            if y.ndim == 3:
+                y = np.ascontiguousarray(y.transpose(1, 0, 2)).reshape(-1, y.shape[2])
+            y = y.reshape(len(y), -1)
+        if y.shape != (T_total, k):
+            raise ValueError(f"feedback must have the inputs' steps and {k} outputs: expected {(T_total, k)} "
+                             f"in all, got {y.shape}")
+        fb = np.zeros_like(y)
+        fb[1:] = y[:-1]
+        fb[starts[:-1]] = 0.0
+        return fb
+
+    def run(self, u, x0=None, *, feedback=None):
+        """Drive the reservoir with inputs and return its states.
+
+        Parameters
+        ----------
+        u : array_like, shape (T, m) or (T,) or (T, S, m), or a list of (T_i, m)
+            Inputs, time first; a batch of S sequences, or a list of sequences
+            of different lengths.
+        x0 : array_like, shape (N,) or (S, N), optional
+            Initial state(s) (zero by default).
+        feedback : array_like, optional
+            Teacher outputs, shaped like ``u`` with k per step, for reservoirs
+            with ``W_fb`` (teacher forcing: step t sees ``feedback[t - 1]``).
+
+        Returns
+        -------
+        states : ndarray, shape (T, N), (T, S, N), or a list of (T_i, N)
+            ``states[t]`` is ``x(t)``, the state after input ``u[t]``.
+        """
+        flat, starts, shape = self._sequences(u)
+        S, N = starts.size - 1, self.n_units
+        fb = self._feedback(feedback, starts, flat.shape[0])
+        if x0 is None:
+            X0 = np.zeros((S, N))
+        else:
+            X0 = as_float_array("x0", x0, ndim=(1, 2))
+            X0 = np.broadcast_to(X0, (S, N)) if X0.shape == (N,) else X0
+            if X0.shape != (S, N):
+                raise ValueError(f"x0 must have shape ({N},) or ({S}, {N}), got {X0.shape}")
+            X0 = np.ascontiguousarray(X0)
+        X = np.empty((flat.shape[0], N))
+        args = self._kernel_args()
+        if S == 1 and self.n_blocks == 1 and self.W.nnz >= _ROW_PARALLEL_NNZ and numba.get_num_threads() > 1:
+            _run_rows(*args, flat, fb, X0[0], X)
+        elif S == 1 and self.n_blocks == 1:
+            _run_item(*args, 0, N, flat, fb, 0, flat.shape[0], X0[0], X)
+        else:
+            _run_items(*args, self.blocks, starts, flat, fb, X0, X)
+        _check_finite(X, starts)
+        return shape(X)
+
+    def generate(self, coef, intercept, x0, y0, n_steps, *, use_input=True, to_input=True, u=None):
+        """Closed-loop run: the linear readout's output drives the reservoir.
+
+        Parameters
+        ----------
+        coef : array_like, shape (m + N, d) or (N, d)
+            Readout weights on ``[u(t); x(t)]`` (``use_input``) or ``x(t)``.
+        intercept : array_like, shape (d,)
+        x0 : array_like, shape (N,) or (S, N)
+            State(s) to start from (typically the last state of a teacher-forced
+            warm-up); S independent runs go in parallel.
+        y0 : array_like, shape (d,) or (S, d)
+            The readout output at ``x0``: the first value fed back.
+        n_steps : int
+        use_input : bool
+            Whether the readout also sees the input.
+        to_input : bool
+            Feed the output back as the next input (forecasting; needs d = m).
+            Otherwise inputs come from ``u``; the output is fed through ``W_fb``
+            when the reservoir has it.
+        u : array_like, shape (n_steps, m) or (n_steps, S, m), optional
+            External inputs when ``to_input`` is False.
+
+        Returns
+        -------
+        y : ndarray, shape (n_steps, d) or (n_steps, S, d)
+            ``y[t]`` is the output after the t-th closed-loop update.
+        states : ndarray, shape (n_steps, N) or (n_steps, S, N)
+        """
+        N, m = self.n_units, self.n_inputs
+        n_steps = as_scalar("n_steps", n_steps, low=1, integer=True)
+        X0 = as_float_array("x0", x0, ndim=(1, 2))
+        single = X0.ndim == 1
+        X0 = X0.reshape(-1, X0.shape[-1])
+        if X0.shape[1] != N:
+            raise ValueError(f"x0 must have shape ({N},) or (S, {N}), got {X0.shape}")
+        S = X0.shape[0]
+        n_feat = (m if use_input else 0) + N
+        C = as_float_array("coef", coef, ndim=2)
+        if C.shape[0] != n_feat:
+            raise ValueError(f"coef must have {n_feat} rows ({'m + N' if use_input else 'N'}), got {C.shape}")
+        d = C.shape[1]
+        b = as_float_array("intercept", intercept, shape=(d,))
+        Y0 = np.ascontiguousarray(np.broadcast_to(as_float_array("y0", y0, ndim=(1, 2)), (S, d)))
+        to_fb = self.n_feedback > 0
+        if to_fb and self.n_feedback != d:
+            raise ValueError(f"the readout has {d} outputs but W_fb takes {self.n_feedback}")
+        if to_input:
+            if d != m:
+                raise ValueError(f"to_input needs as many outputs as inputs: {d} != {m}")
+            U = np.zeros((n_steps, S, m))
+        else:
+            if u is None:
+                raise ValueError("u (external inputs) is required when to_input is False")
+            U = as_float_array("u", u, ndim=(2, 3))
+            U = U[:, None, :] if U.ndim == 2 else U
+            if U.shape[0] != n_steps or U.shape[1] not in (1, S) or U.shape[2] != m:
+                raise ValueError(f"u must have shape ({n_steps}, {m}) or ({n_steps}, {S}, {m}), got {U.shape}")
+            U = np.ascontiguousarray(np.broadcast_to(U, (n_steps, S, m)))
+        Y = np.empty((n_steps, S, d))
+        X = np.empty((n_steps, S, N))
+        _generate_many(*self._kernel_args(), np.ascontiguousarray(X0), Y0, np.ascontiguousarray(C), b,
+                       bool(use_input), bool(to_input), to_fb, U, Y, X)
+        if not np.all(np.isfinite(Y)):
+            t, s = np.argwhere(~np.isfinite(Y))[0][:2]
+            raise DivergenceError(t, 0, None if single else int(s))
+        return (Y[:, 0], X[:, 0]) if single else (Y, X)
+
+    def jacobian(self, x, u, fb=None):
+        """Jacobian of the update ``dx(t)/dx(t-1)`` at state ``x(t-1)`` and input
+        ``u(t)``: ``(1 - a) I + a diag(f'(pre)) W``, a dense (N, N) array."""
+        N = self.n_units
+        x = as_float_array("x", x, shape=(N,))
+        u = as_float_array("u", u, ndim=(0, 1)).reshape(-1)
+        if u.size != self.n_inputs:
+            raise ValueError(f"u must have {self.n_inputs} values, got {u.size}")
+        fb = np.zeros(self.n_feedback) if fb is None else as_float_array("fb", fb, shape=(self.n_feedback,))
+        pre = self.W @ x + self.W_in @ u + self.W_fb @ fb + self.bias
+        d = np.ones(N) if self.activation == "identity" else 1.0 - np.tanh(pre) ** 2
+        return np.diag(1.0 - self.leak) + (self.leak * d)[:, None] * self.W.toarray()
+
+
+def _check_finite(X, starts):
+    bad = ~np.isfinite(X)
+    if bad.any():
+        t, unit = np.argwhere(bad)[0]
+        s = int(np.searchsorted(starts, t, side="right") - 1)
+        raise DivergenceError(t - starts[s], unit, s if starts.size > 2 else None)

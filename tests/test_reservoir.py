@@ -1,0 +1,151 @@
+"""Echo state reservoirs against a plain NumPy reference (and ReservoirPy when
+installed), topologies, batching and closed-loop generation."""
+
+import networkx as nx
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from dynnets.models import topology
+from dynnets.models.reservoir import Reservoir, _run_item
+from dynnets.tasks import mackey_glass
+from dynnets.train import ESN
+
+
+def _reference(res, u, fb=None, x0=None):
+    """x(t) = (1 - a) x(t-1) + a tanh(W x(t-1) + W_in u(t) + W_fb y(t-1) + b)"""
+    W = res.W.toarray()
+    x = np.zeros(res.n_units) if x0 is None else x0.copy()
+    y_prev = np.zeros(res.n_feedback)
+    out = []
+    for t in range(len(u)):
+        pre = W @ x + res.W_in @ u[t] + res.W_fb @ y_prev + res.bias
+        f = pre if res.activation == "identity" else np.tanh(pre)
+        x = (1 - res.leak) * x + res.leak * f
+        out.append(x)
+        if fb is not None:
+            y_prev = fb[t]
+    return np.array(out)
+
+
+def test_run_matches_numpy_reference_step_by_step():
+    rng = np.random.default_rng(0)
+    res = Reservoir.random(80, 3, spectral_radius=1.1, leak=0.4, bias_scaling=0.5, n_feedback=2, seed=1)
+    u = rng.uniform(-1, 1, (300, 3))
+    y = rng.uniform(-1, 1, (300, 2))
+    x0 = rng.uniform(-0.5, 0.5, 80)
+    np.testing.assert_allclose(res.run(u, x0, feedback=y), _reference(res, u, y, x0), rtol=0, atol=1e-12)
+    lin = Reservoir(res.W * 0.5, res.W_in, leak=0.7, activation="identity")
+    np.testing.assert_allclose(lin.run(u), _reference(lin, u), rtol=0, atol=1e-12)
+
+
+def test_batches_lists_stacks_and_row_parallel_path_agree_exactly():
+    rng = np.random.default_rng(2)
+    a = Reservoir.random(60, 2, leak=0.5, seed=3)
+    b = Reservoir.random(40, 2, leak=0.9, topology="small_world", seed=4)
+    u1, u2 = rng.uniform(-1, 1, (120, 2)), rng.uniform(-1, 1, (120, 2))
+    X1 = a.run(u1)
+    batch = a.run(np.stack([u1, u2], axis=1))
+    assert batch.shape == (120, 2, 60)
+    np.testing.assert_array_equal(batch[:, 0], X1)
+    np.testing.assert_array_equal(batch[:, 1], a.run(u2))
+    ragged = a.run([u1, u2[:50]])
+    np.testing.assert_array_equal(ragged[1], a.run(u2[:50]))
+    both = Reservoir.stack([a, b])
+    Xa, Xb = both.split(both.run(np.stack([u1, u2], axis=1)))
+    np.testing.assert_array_equal(Xa[:, 1], a.run(u2))
+    np.testing.assert_array_equal(Xb[:, 0], b.run(u1))
+    # a reservoir large enough for the row-parallel kernel gives the serial result
+    big = Reservoir.random(400, 1, density=0.2, seed=5)
+    assert big.W.nnz >= 20_000
+    u = rng.uniform(-1, 1, (50, 1))
+    Xs = np.empty((50, 400))
+    _run_item(*big._kernel_args(), 0, 400, u, np.zeros((50, 0)), 0, 50, np.zeros(400), Xs)
+    np.testing.assert_array_equal(big.run(u), Xs)
+
+
+def test_same_states_as_reservoirpy():
+    rpy = pytest.importorskip("reservoirpy.nodes")
+    rng = np.random.default_rng(6)
+    res = Reservoir.random(100, 2, leak=0.3, bias_scaling=0.3, seed=7)
+    u = rng.uniform(-1, 1, (400, 2))
+    node = rpy.Reservoir(W=res.W.tocsr(), Win=res.W_in, bias=res.bias, lr=res.leak)
+    np.testing.assert_allclose(res.run(u), node.run(u), rtol=0, atol=1e-10)
+
+
+def test_topologies_have_their_structure_and_spectral_radius():
+    W = topology.erdos_renyi(500, 0.05, rho=0.8, seed=0)
+    assert W.nnz == round(0.05 * 500**2)
+    lam = np.abs(np.linalg.eigvals(W.toarray())).max()
+    assert abs(lam - 0.8) < 1e-8
+    assert abs(topology.spectral_radius(W) - lam) < 1e-8
+    sw = topology.small_world(100, k=4, p=0.0, rho=None, seed=1)
+    # a ring lattice: every unit has its 4 neighbours, in both directions
+    assert sw.nnz == 400 and np.array_equal((sw != 0).toarray(), (sw != 0).toarray().T)
+    ba = topology.scale_free(300, m=2, rho=0.9, seed=2)
+    deg = np.diff(ba.indptr)
+    assert deg.max() > 5 * np.median(deg)  # hubs
+    c = topology.simple_cycle(7, 0.6)
+    np.testing.assert_allclose(np.abs(np.linalg.eigvals(c.toarray())), 0.6)
+    assert topology.spectral_radius(topology.delay_line(6, 0.5)) == 0.0
+    cj = topology.cycle_with_jumps(12, 0.7, 0.3, 3).toarray()
+    assert cj[3, 0] == 0.3 and cj[0, 3] == 0.3 and cj[1, 0] == 0.7
+    G = nx.DiGraph([(0, 1), (1, 2), (2, 0)])
+    Wg = topology.from_graph(G, rho=None, seed=0).toarray()
+    assert Wg[1, 0] != 0 and Wg[0, 1] == 0  # edge 0 -> 1 is W[1, 0]
+    q = topology.orthogonal(30, 0.9, seed=3).toarray()
+    np.testing.assert_allclose(q @ q.T, 0.81 * np.eye(30), atol=1e-12)
+    with pytest.raises(ValueError, match="nilpotent"):
+        topology.scale_spectral_radius(topology.delay_line(5), 0.9)
+
+
+def test_forecast_mackey_glass_closed_loop():
+    x = mackey_glass(3200, discard=500)
+    s = np.tanh(x - 1.0)
+    res = Reservoir.random(300, 1, spectral_radius=1.0, density=0.03, input_scaling=1.0, bias_scaling=0.2,
+                           leak=0.3, seed=0)
+    esn = ESN(res, ridge=1e-10, washout=200).fit(s[:2499], s[1:2500])
+    starts = np.arange(2500, 2500 + 8 * 80, 80)
+    warm = np.stack([s[a - 300:a] for a in starts], axis=1)[:, :, None]
+    y = esn.generate(84, warm)
+    assert y.shape == (84, 8, 1)
+    # first forecast equals the open-loop prediction; later ones are closed loop
+    np.testing.assert_allclose(y[0, 0], esn.predict(s[starts[0] - 300:starts[0]])[-1], atol=1e-12)
+    err = np.arctanh(y[83, :, 0]) - np.arctanh(s[starts + 83])
+    assert np.sqrt(np.mean(err**2) / np.var(x)) < 1e-2
+
+
+def test_generate_with_output_feedback_matches_manual_loop():
+    rng = np.random.default_rng(8)
+    res = Reservoir.random(50, 1, n_feedback=1, feedback_scaling=0.5, seed=9)
+    coef, b = rng.normal(size=(51, 1)) * 0.1, np.array([0.05])
+    u = rng.uniform(-1, 1, (30, 1))
+    x0, y0 = rng.uniform(-0.5, 0.5, 50), np.array([0.2])
+    Y, X = res.generate(coef, b, x0, y0, 30, to_input=False, u=u)
+    x, y = x0, y0
+    W = res.W.toarray()
+    for t in range(30):
+        x = np.tanh(W @ x + res.W_in @ u[t] + res.W_fb @ y + res.bias)
+        y = coef[:1].T @ u[t] + coef[1:].T @ x + b
+        np.testing.assert_allclose(X[t], x, atol=1e-12)
+        np.testing.assert_allclose(Y[t], y, atol=1e-12)
+
+
+def test_bad_input_names_the_argument():
+    res = Reservoir.random(20, 2, seed=0)
+    with pytest.raises(ValueError, match="u must have shape"):
+        res.run(np.zeros((10, 3)))
+    with pytest.raises(ValueError, match="leak"):
+        Reservoir(res.W, res.W_in, leak=1.5)
+    with pytest.raises(ValueError, match="spectral_radius"):
+        Reservoir.random(20, 1, spectral_radius=-1)
+    with pytest.raises(ValueError, match="W_in"):
+        Reservoir(res.W, np.zeros((19, 2)))
+    with pytest.raises(ValueError, match="finite"):
+        res.run(np.full((5, 2), np.nan))
+    with pytest.raises(ValueError, match="washout"):
+        ESN(res, washout=50).fit(np.zeros((40, 2)), np.zeros(40))
+    with pytest.raises(ValueError, match="feedback"):
+        Reservoir.random(20, 1, n_feedback=1, seed=0).run(np.zeros((5, 1)))
+    with pytest.raises(ValueError, match="blocks"):
+        Reservoir(sp.csr_array(np.ones((4, 4))), np.ones((4, 1)), blocks=[0, 2, 4])
