@@ -18,7 +18,8 @@ def test_every_experiment_is_tested():
     assert set(list_experiments(ROOT / "experiments")) == {"ctrnn_oscillator", "mtrnn", "lorenz_lyapunov", "logistic_orbit",
                                                                  "random_network_chaos", "ctrnn_bias_plane", "hopfield_capacity",
                                                                  "hopfield_basins", "hopfield_dynamics", "bam_recall",
-                                                                 "modern_hopfield"}
+                                                                 "modern_hopfield", "esn_mackey_glass", "esn_narma10",
+                                                                 "esn_memory_capacity"}
 
 
 def test_ctrnn_oscillator(tmp_path):
@@ -130,6 +131,26 @@ def test_modern_hopfield(tmp_path):
     res = run_experiment("modern_hopfield", quick=True, out=tmp_path, directory=ROOT / "experiments")
     assert min(res["modern_rate"]) == 1.0
     assert res["classical_rate"][-1] == 0.0
+
+
+def test_esn_mackey_glass(tmp_path):
+    res = run_experiment("esn_mackey_glass", quick=True, out=tmp_path, directory=ROOT / "experiments")
+    assert res["nrmse_84"] < 1e-2  # 300 units in quick mode; the full run is reported in the README
+    assert res["nrmse_by_horizon"][0] < res["nrmse_by_horizon"][-1]
+
+
+def test_esn_narma10(tmp_path):
+    res = run_experiment("esn_narma10", quick=True, out=tmp_path, directory=ROOT / "experiments")
+    nr = res["nrmse_mean"]
+    assert 0.3 < nr[2] < 0.5  # about 0.4 at 100 units
+    assert nr[-1] < nr[0]
+
+
+def test_esn_memory_capacity(tmp_path):
+    res = run_experiment("esn_memory_capacity", quick=True, out=tmp_path, directory=ROOT / "experiments")
+    N = res["n_units"]
+    lin = np.array(res["mc_linear_orthogonal"], dtype=float)
+    assert np.nanmax(lin) <= N + 0.5 and np.nanmax(lin) > 0.95 * N
 
 
 def test_committed_full_capacity_run_breaks_down_near_alpha_c():

@@ -60,7 +60,7 @@ def test_batches_lists_stacks_and_row_parallel_path_agree_exactly():
     assert big.W.nnz >= 20_000
     u = rng.uniform(-1, 1, (50, 1))
     Xs = np.empty((50, 400))
-    _run_item(*big._kernel_args(), 0, 400, u, np.zeros((50, 0)), 0, 50, np.zeros(400), Xs)
+    _run_item(*big._kernel_args(), 0, u, np.zeros((50, 0)), 0, 50, np.zeros(400), Xs)
     np.testing.assert_array_equal(big.run(u), Xs)
 
 
@@ -149,3 +149,31 @@ def test_bad_input_names_the_argument():
         Reservoir.random(20, 1, n_feedback=1, seed=0).run(np.zeros((5, 1)))
     with pytest.raises(ValueError, match="blocks"):
         Reservoir(sp.csr_array(np.ones((4, 4))), np.ones((4, 1)), blocks=[0, 2, 4])
+
+
+def test_memory_capacity_of_linear_orthogonal_reservoir_is_close_to_n():
+    from dynnets.analysis import memory_capacity
+
+    res = Reservoir.random(40, 1, spectral_radius=0.9, topology="orthogonal", activation="identity",
+                           input_scaling=0.1, seed=0)
+    mc = memory_capacity(res, 80, n_train=4000, seed=1)
+    assert 0.95 * 40 < mc.total <= 40.5
+    assert mc.mc[:20].min() > 0.95 and mc.mc[60:].max() < 0.1  # remembers ~N steps, then forgets
+
+
+def test_echo_state_property_holds_below_and_fails_above_unit_radius():
+    from dynnets.analysis import echo_state_distance
+
+    u = np.random.default_rng(0).uniform(-0.1, 0.1, (400, 1))
+    d_ok = echo_state_distance(Reservoir.random(50, 1, spectral_radius=0.8, seed=1), u, seed=2)
+    d_bad = echo_state_distance(Reservoir.random(50, 1, spectral_radius=1.5, seed=1), u, seed=2)
+    assert d_ok[-1] < 1e-10 * d_ok[0] and d_bad[-1] > 0.1 * d_bad[0]
+
+
+def test_narma10_nrmse_below_0_2_with_500_units():
+    from dynnets.tasks import narma, nrmse
+
+    u, y = narma(5000, seed=0)
+    res = Reservoir.random(500, 1, spectral_radius=0.9, density=0.04, input_scaling=0.2, seed=1)
+    esn = ESN(res, ridge=1e-8, washout=200).fit(u[:4000], y[:4000])
+    assert nrmse(y[4000:], esn.predict(u[4000:], x0=esn.last_state_)[:, 0]) < 0.2

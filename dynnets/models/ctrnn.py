@@ -41,8 +41,8 @@ from ..config import JIT, POP_BLOCK
 from ..errors import DivergenceError
 from ..integrate.kernels import stage_input
 from ..integrate.solve import Solution
-from ..systems import System
 from ..integrate.tableau import get_method
+from ..systems import System
 
 # ----------------------------------------------------------------------------
 # the model

@@ -40,13 +40,13 @@ from numba import njit, prange
 
 from .._math import tanh
 from .._validate import as_float_array, as_rng, as_scalar
-from ..config import JIT
+from ..config import JIT, JIT_STRICT
 from ..errors import DivergenceError
 from . import topology as _topology
 
 ACTIVATIONS = ("tanh", "identity")
 _ROW_PARALLEL_NNZ = 20_000  # one reservoir with more connections is split by rows
-_ROW_CHUNK = 64
+SELL_C = 8  # rows per chunk of the sliced ELLPACK layout
 
 
 # ----------------------------------------------------------------------------
@@ -54,104 +54,187 @@ _ROW_CHUNK = 64
 # ----------------------------------------------------------------------------
 
 
-@njit(cache=True, **JIT)
-def _preactivation(data, indices, indptr, W_in, bias, W_fb, r, c0, x, u_t, fb_t):
-    """``(W x + W_in u + W_fb fb + b)[r]`` with ``x`` holding units from ``c0`` on."""
-    a = bias[r]
-    for k in range(u_t.size):
-        a += W_in[r, k] * u_t[k]
-    for k in range(fb_t.size):
-        a += W_fb[r, k] * fb_t[k]
-    for p in range(indptr[r], indptr[r + 1]):
-        a += data[p] * x[indices[p] - c0]
-    return a
+def _to_sell(W, blocks):
+    """``W`` in sliced ELLPACK form (SELL-C-sigma, Kreutzer et al. 2014): the
+    rows of each block, sorted longest first, in chunks of ``SELL_C``; a chunk
+    stores its ``SELL_C`` rows column by column, zero-padded to its longest row,
+    so the inner loop runs across rows and vectorises. Column indices are local
+    to the block (unsigned, so the kernel does no wrap-around checks).
+
+    Returns ``(val, col, chunk_off, chunk_len, chunk_rows, block_chunks)``;
+    ``chunk_rows[c * SELL_C + i]`` is the local row of slot i (-1 for padding)."""
+    C = SELL_C
+    lens = np.diff(W.indptr)
+    vals, cols, offs, clens, crows, bchunks = [], [], [0], [], [], [0]
+    for b in range(blocks.size - 1):
+        r0, r1 = blocks[b], blocks[b + 1]
+        order = np.argsort(-lens[r0:r1], kind="stable")
+        order = np.concatenate([order, np.full(-order.size % C, -1)])
+        for c in range(order.size // C):
+            rows = order[c * C:(c + 1) * C]
+            L = max(int(lens[r0 + r]) if r >= 0 else 0 for r in rows)
+            v = np.zeros((L, C))
+            j = np.zeros((L, C), np.uint32)
+            for i, r in enumerate(rows):
+                if r >= 0:
+                    a, e = W.indptr[r0 + r], W.indptr[r0 + r + 1]
+                    v[:e - a, i] = W.data[a:e]
+                    j[:e - a, i] = W.indices[a:e] - r0
+            vals.append(v.ravel())
+            cols.append(j.ravel())
+            offs.append(offs[-1] + L * C)
+            clens.append(L)
+            crows.append(rows)
+        bchunks.append(len(clens))
+    return (np.concatenate(vals), np.concatenate(cols), np.array(offs, np.int64), np.array(clens, np.int64),
+            np.concatenate(crows).astype(np.int64), np.array(bchunks, np.int64))
+
+
+@njit(cache=True, **JIT_STRICT)
+def _chunk(val, col, off, length, x, acc):
+    """``acc[i] = (W x)`` for the ``SELL_C`` rows of one chunk, summed in storage
+    order (no reassociation, so every caller gets the same bits)."""
+    for i in range(SELL_C):
+        acc[i] = 0.0
+    for k in range(length):
+        o = off + k * SELL_C
+        for i in range(SELL_C):
+            acc[i] += val[o + i] * x[col[o + i]]
 
 
 @njit(cache=True, **JIT)
-def _leaky_update(x, pre, leak, r0, linear):
-    """``x <- (1 - a) x + a f(pre)`` in a loop that vectorises (tanh inlined)."""
-    n = x.size
-    if linear:
+def _drive(W_inT, W_fbT, bias, r0, u, fb, t, pre):
+    """``pre = (W_in u(t) + W_fb fb(t) + b)`` for units ``r0 ..`` (transposed
+    input weights, so the loops over units vectorise)."""
+    n = pre.size
+    for i in range(n):
+        pre[i] = bias[r0 + i]
+    for k in range(u.shape[1]):
+        uk = u[t, k]
         for i in range(n):
+            pre[i] += W_inT[k, r0 + i] * uk
+    for k in range(fb.shape[1]):
+        fk = fb[t, k]
+        for i in range(n):
+            pre[i] += W_fbT[k, r0 + i] * fk
+
+
+@njit(cache=True, **JIT)
+def _leaky(x, pre, leak, r0, linear):
+    """``x <- (1 - a) x + a f(pre)`` for units ``r0 ..``; vectorises (tanh is
+    plain arithmetic)."""
+    if linear:
+        for i in range(x.size):
             a = leak[r0 + i]
             x[i] = (1.0 - a) * x[i] + a * pre[i]
     else:
-        for i in range(n):
+        for i in range(x.size):
             a = leak[r0 + i]
             x[i] = (1.0 - a) * x[i] + a * tanh(pre[i])
 
 
 @njit(cache=True, **JIT)
-def _step(data, indices, indptr, W_in, bias, leak, W_fb, linear, r0, x, u_t, fb_t, pre):
-    """One update of the block of units ``r0 .. r0 + x.size`` (in place)."""
-    for i in range(x.size):
-        pre[i] = _preactivation(data, indices, indptr, W_in, bias, W_fb, r0 + i, r0, x, u_t, fb_t)
-    _leaky_update(x, pre, leak, r0, linear)
+def _recurrent(val, col, coff, clen, crow, c0, c1, x, pre, acc):
+    """``pre += W x`` over chunks ``c0 .. c1`` (block-local rows)."""
+    for c in range(c0, c1):
+        _chunk(val, col, coff[c], clen[c], x, acc)
+        for i in range(SELL_C):
+            r = crow[c * SELL_C + i]
+            if r >= 0:
+                pre[r] += acc[i]
 
 
 @njit(cache=True, **JIT)
-def _run_item(data, indices, indptr, W_in, bias, leak, W_fb, linear, r0, r1, u, fb, t0, t1, x0, X):
-    """States ``X[t, r0:r1]`` for ``t in [t0, t1)``, from ``x0`` (units r0:r1)."""
+def _step(val, col, coff, clen, crow, c0, c1, W_inT, bias, leak, W_fbT, linear, r0, x, u, fb, t, pre, acc):
+    """One update of the block of units ``r0 .. r0 + x.size`` (chunks c0..c1),
+    in place, with input row ``u[t]`` and feedback row ``fb[t]``."""
+    _drive(W_inT, W_fbT, bias, r0, u, fb, t, pre)
+    _recurrent(val, col, coff, clen, crow, c0, c1, x, pre, acc)
+    _leaky(x, pre, leak, r0, linear)
+
+
+@njit(cache=True, **JIT)
+def _run_item(val, col, coff, clen, crow, bchunks, W_inT, bias, leak, W_fbT, linear, blocks, b, u, fb, t0, t1, x0, X):
+    """States ``X[t, block b]`` for ``t in [t0, t1)``, from ``x0`` (the block's units)."""
+    r0, r1 = blocks[b], blocks[b + 1]
     x = x0.copy()
     pre = np.empty(r1 - r0)
+    acc = np.empty(SELL_C)
     for t in range(t0, t1):
-        _step(data, indices, indptr, W_in, bias, leak, W_fb, linear, r0, x, u[t], fb[t], pre)
+        _step(val, col, coff, clen, crow, bchunks[b], bchunks[b + 1], W_inT, bias, leak, W_fbT, linear, r0, x,
+              u, fb, t, pre, acc)
         X[t, r0:r1] = x
 
 
 @njit(parallel=True, **JIT)
-def _run_items(data, indices, indptr, W_in, bias, leak, W_fb, linear, blocks, starts, u, fb, x0, X):
+def _run_items(val, col, coff, clen, crow, bchunks, W_inT, bias, leak, W_fbT, linear, blocks, starts, u, fb, x0, X):
     """Every (block, sequence) pair is an independent item; ``x0[s, :]`` per sequence."""
     nb = blocks.size - 1
     ns = starts.size - 1
     for item in prange(nb * ns):
         b = item // ns
         s = item % ns
-        r0, r1 = blocks[b], blocks[b + 1]
-        _run_item(data, indices, indptr, W_in, bias, leak, W_fb, linear, r0, r1, u, fb,
-                  starts[s], starts[s + 1], x0[s, r0:r1], X)
+        _run_item(val, col, coff, clen, crow, bchunks, W_inT, bias, leak, W_fbT, linear, blocks, b, u, fb,
+                  starts[s], starts[s + 1], x0[s, blocks[b]:blocks[b + 1]], X)
+
+
+_PART = 256  # units per part of the parallel drive / leaky loops
 
 
 @njit(parallel=True, **JIT)
-def _run_rows(data, indices, indptr, W_in, bias, leak, W_fb, linear, u, fb, x0, X):
-    """One large reservoir, one sequence: each step's rows computed in parallel
-    (in fixed chunks; every row is summed in the same order at any thread count)."""
+def _run_rows(val, col, coff, clen, crow, bchunks, W_inT, bias, leak, W_fbT, linear, blocks, u, fb, x0, X):
+    """One large reservoir, one sequence, split within each step: the chunks in
+    parallel, then the leaky update with the next step's drive in parallel; each
+    part runs the code of :func:`_step`, so the result is the serial one at any
+    thread count."""
     n = x0.size
+    T = u.shape[0]
     x = x0.copy()
     pre = np.empty(n)
-    n_chunks = (n + _ROW_CHUNK - 1) // _ROW_CHUNK
-    for t in range(u.shape[0]):
+    n_chunks = clen.size
+    n_parts = (n + _PART - 1) // _PART
+    for q in prange(n_parts):
+        a, b = q * _PART, min(n, (q + 1) * _PART)
+        _drive(W_inT, W_fbT, bias, a, u, fb, 0, pre[a:b])
+    for t in range(T):
         for c in prange(n_chunks):
-            for r in range(c * _ROW_CHUNK, min(n, (c + 1) * _ROW_CHUNK)):
-                pre[r] = _preactivation(data, indices, indptr, W_in, bias, W_fb, r, 0, x, u[t], fb[t])
-        _leaky_update(x, pre, leak, 0, linear)
-        X[t] = x
+            acc = np.empty(SELL_C)
+            _recurrent(val, col, coff, clen, crow, c, c + 1, x, pre, acc)
+        for q in prange(n_parts):
+            a, b = q * _PART, min(n, (q + 1) * _PART)
+            _leaky(x[a:b], pre[a:b], leak, a, linear)
+            X[t, a:b] = x[a:b]
+            if t + 1 < T:
+                _drive(W_inT, W_fbT, bias, a, u, fb, t + 1, pre[a:b])
 
 
 @njit(cache=True, **JIT)
-def _generate_one(data, indices, indptr, W_in, bias, leak, W_fb, linear, x0, y0, coef, intercept,
-                  use_input, to_input, to_fb, u_ext, Y, X):
+def _generate_one(val, col, coff, clen, crow, bchunks, W_inT, bias, leak, W_fbT, linear, blocks, x0, y0, coef,
+                  intercept, use_input, to_input, to_fb, u_ext, Y, X):
     """Closed loop from state ``x0`` and last output ``y0``: the readout
     ``y = intercept + coef^T [u; x]`` (or ``[x]``) is fed back as the next input
     (``to_input``) and/or through ``W_fb`` (``to_fb``); other inputs come from
     ``u_ext[t]``. Writes ``Y[t]`` and ``X[t]``."""
     n = x0.size
-    m = W_in.shape[1]
+    m = W_inT.shape[0]
     x = x0.copy()
     y = y0.copy()
     pre = np.empty(n)
-    u_t = np.empty(m)
-    no_fb = np.empty(0)
+    acc = np.empty(SELL_C)
+    u_t = np.empty((1, m))
+    fb_t = np.empty((1, W_fbT.shape[0]))
     off = m if use_input else 0
     for t in range(Y.shape[0]):
         for k in range(m):
-            u_t[k] = y[k] if to_input else u_ext[t, k]
-        _step(data, indices, indptr, W_in, bias, leak, W_fb, linear, 0, x, u_t, y if to_fb else no_fb, pre)
+            u_t[0, k] = y[k] if to_input else u_ext[t, k]
+        if to_fb:
+            fb_t[0, :] = y
+        _step(val, col, coff, clen, crow, 0, clen.size, W_inT, bias, leak, W_fbT, linear, 0, x, u_t, fb_t, 0, pre, acc)
         for o in range(y.size):
             a = intercept[o]
             if use_input:
                 for k in range(m):
-                    a += coef[k, o] * u_t[k]
+                    a += coef[k, o] * u_t[0, k]
             for i in range(n):
                 a += coef[off + i, o] * x[i]
             y[o] = a
@@ -160,12 +243,12 @@ def _generate_one(data, indices, indptr, W_in, bias, leak, W_fb, linear, x0, y0,
 
 
 @njit(parallel=True, **JIT)
-def _generate_many(data, indices, indptr, W_in, bias, leak, W_fb, linear, x0, y0, coef, intercept,
-                   use_input, to_input, to_fb, u_ext, Y, X):
+def _generate_many(val, col, coff, clen, crow, bchunks, W_inT, bias, leak, W_fbT, linear, blocks, x0, y0, coef,
+                   intercept, use_input, to_input, to_fb, u_ext, Y, X):
     """Independent closed-loop runs from ``x0[s]``, ``y0[s]``: ``Y[:, s]``, ``X[:, s]``."""
     for s in prange(x0.shape[0]):
-        _generate_one(data, indices, indptr, W_in, bias, leak, W_fb, linear, x0[s], y0[s], coef, intercept,
-                      use_input, to_input, to_fb, u_ext[:, s], Y[:, s], X[:, s])
+        _generate_one(val, col, coff, clen, crow, bchunks, W_inT, bias, leak, W_fbT, linear, blocks, x0[s], y0[s],
+                      coef, intercept, use_input, to_input, to_fb, u_ext[:, s], Y[:, s], X[:, s])
 
 
 # ----------------------------------------------------------------------------
@@ -256,6 +339,7 @@ class Reservoir:
                 a = np.ascontiguousarray(a)
                 a.setflags(write=False)
             object.__setattr__(self, name, a)
+        object.__setattr__(self, "_sell", _to_sell(W, blocks))
 
     # -- sizes -------------------------------------------------------------
     @property
@@ -362,9 +446,9 @@ class Reservoir:
 
     # -- simulation --------------------------------------------------------
     def _kernel_args(self):
-        W = self.W
-        return (W.data, W.indices, W.indptr, self.W_in, self.bias, self.leak, self.W_fb,
-                self.activation == "identity")
+        """The arrays every kernel takes: W in SELL form, then the rest."""
+        return self._sell + (np.ascontiguousarray(self.W_in.T), self.bias, self.leak, np.ascontiguousarray(self.W_fb.T),
+                             self.activation == "identity", self.blocks)
 
     def _sequences(self, u, name="u"):
         """``u`` as one (T_total, m) array with sequence offsets, and a function
@@ -464,9 +548,9 @@ class Reservoir:
         if S == 1 and self.n_blocks == 1 and self.W.nnz >= _ROW_PARALLEL_NNZ and numba.get_num_threads() > 1:
             _run_rows(*args, flat, fb, X0[0], X)
         elif S == 1 and self.n_blocks == 1:
-            _run_item(*args, 0, N, flat, fb, 0, flat.shape[0], X0[0], X)
+            _run_item(*args, 0, flat, fb, 0, flat.shape[0], X0[0], X)
         else:
-            _run_items(*args, self.blocks, starts, flat, fb, X0, X)
+            _run_items(*args, starts, flat, fb, X0, X)
         _check_finite(X, starts)
         return shape(X)
 
