@@ -268,8 +268,6 @@ def _csr(name, W):
     W.sort_indices()
     if not np.all(np.isfinite(W.data)):
         raise ValueError(f"{name} must be finite (no NaN or inf)")
-    W.indices = W.indices.astype(np.int64)
-    W.indptr = W.indptr.astype(np.int64)
     for a in (W.data, W.indices, W.indptr):
         a.setflags(write=False)
     return W
@@ -339,7 +337,11 @@ class Reservoir:
                 a = np.ascontiguousarray(a)
                 a.setflags(write=False)
             object.__setattr__(self, name, a)
-        object.__setattr__(self, "_sell", _to_sell(W, blocks))
+        # what every kernel takes, built once: W in SELL form, transposed input
+        # and feedback weights (so the drive loops run over units), the rest
+        object.__setattr__(self, "_args", _to_sell(W, blocks) + (
+            np.ascontiguousarray(W_in.T), self.bias, self.leak, np.ascontiguousarray(W_fb.T),
+            self.activation == "identity", self.blocks))
 
     # -- sizes -------------------------------------------------------------
     @property
@@ -446,9 +448,8 @@ class Reservoir:
 
     # -- simulation --------------------------------------------------------
     def _kernel_args(self):
-        """The arrays every kernel takes: W in SELL form, then the rest."""
-        return self._sell + (np.ascontiguousarray(self.W_in.T), self.bias, self.leak, np.ascontiguousarray(self.W_fb.T),
-                             self.activation == "identity", self.blocks)
+        """The arrays every kernel takes (built once in ``__post_init__``)."""
+        return self._args
 
     def _sequences(self, u, name="u"):
         """``u`` as one (T_total, m) array with sequence offsets, and a function

@@ -156,7 +156,7 @@ class Ridge:
         if isinstance(X, (list, tuple)):
             if not isinstance(Y, (list, tuple)) or len(X) != len(Y) or not X:
                 raise ValueError("X and Y must be lists of the same non-zero length")
-            for i, (x, y) in enumerate(zip(X, Y)):
+            for x, y in zip(X, Y):
                 self.partial_fit(x, y)
             data = (np.concatenate([np.reshape(x, (len(x), -1)) for x in X]),
                     np.concatenate([np.reshape(y, (len(y), -1)) for y in Y])) if self.ridge == "loo" else None
