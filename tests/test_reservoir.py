@@ -170,6 +170,47 @@ def test_echo_state_property_holds_below_and_fails_above_unit_radius():
     assert d_ok[-1] < 1e-10 * d_ok[0] and d_bad[-1] > 0.1 * d_bad[0]
 
 
+def test_lyapunov_at_the_zero_fixed_point_is_log_radius_of_the_jacobian():
+    from dynnets.analysis import reservoir_lyapunov
+
+    for act in ("tanh", "identity"):  # zero input and bias: x = 0 stays, J = (1 - a) I + a W
+        res = Reservoir.random(60, 1, spectral_radius=0.95, density=0.2, bias_scaling=0.0, leak=0.3,
+                               activation=act, seed=2)
+        M = np.diag(1 - res.leak) + res.leak[:, None] * res.W.toarray()
+        expected = np.log(np.abs(np.linalg.eigvals(M)).max())
+        assert reservoir_lyapunov(res, np.zeros((4000, 1)), washout=500, seed=0) == pytest.approx(expected, abs=1e-3)
+
+
+def test_lyapunov_matches_numpy_tangent_loop_and_stacks():
+    from dynnets.analysis import reservoir_lyapunov
+
+    res = Reservoir.random(40, 1, spectral_radius=2.0, density=0.3, leak=0.5, n_feedback=1, seed=3)
+    u = np.random.default_rng(1).uniform(-1, 1, (1500, 1))
+    coef = np.random.default_rng(2).normal(0, 0.1, (40, 1))
+    v = np.random.default_rng(0).standard_normal(40)
+    v /= np.linalg.norm(v)
+    x, total = np.zeros(40), 0.0
+    W = res.W.toarray()
+    for t in range(1500):  # closed loop: z = coef^T x fed back through W_fb
+        z = coef.T @ x
+        pre = W @ x + res.W_in @ u[t] + res.W_fb @ z + res.bias
+        J = np.diag(1 - res.leak) + (res.leak * (1 - np.tanh(pre) ** 2))[:, None] * (W + res.W_fb @ coef.T)
+        x = (1 - res.leak) * x + res.leak * np.tanh(pre)
+        v = J @ v
+        n = np.linalg.norm(v)
+        v /= n
+        total += np.log(n) if t >= 100 else 0.0
+    assert reservoir_lyapunov(res, u, washout=100, coef=coef, seed=0) == pytest.approx(total / 1400, abs=1e-12)
+    # a stack gives one exponent per block and input sequence, each as if run alone
+    rs = [Reservoir.random(30, 1, spectral_radius=r, density=0.3, leak=0.5, seed=4) for r in (0.5, 3.0)]
+    U = np.stack([u, 0.0 * u], axis=1)
+    lam = reservoir_lyapunov(Reservoir.stack(rs), U, washout=100, seed=5)
+    assert lam.shape == (2, 2) and lam[0, 0] < 0 < lam[1, 1]  # undriven, the large radius is chaotic
+    for s in range(2):  # block 0 starts from the same tangent vector as alone (the first 30 draws)
+        assert lam[0, s] == pytest.approx(reservoir_lyapunov(rs[0], U[:, s], washout=100, seed=5), abs=1e-12)
+        assert lam[1, s] == pytest.approx(reservoir_lyapunov(rs[1], U[:, s], washout=100, seed=6), abs=0.02)
+
+
 def test_narma10_nrmse_below_0_2_with_500_units():
     from dynnets.tasks import narma, nrmse
 

@@ -1,7 +1,8 @@
 """Analysis of any ``System`` (flow) or ``Map``: Lyapunov exponents, fixed points,
 parameter sweeps,
 Poincare sections and periodic orbits, correlation dimension, basins of attraction;
-memory capacity and the echo state property of reservoirs."""
+memory capacity, the echo state property and the largest Lyapunov exponent of
+reservoirs."""
 
 from .basins import Attractor, Basins, basins
 from .bifurcation import OrbitDiagram, lyapunov_sweep, orbit_diagram
@@ -9,9 +10,10 @@ from .continuation import Bifurcation, Branch, continuation
 from .dimension import CorrelationDimension, correlation_dimension, correlation_sum
 from .fixed_points import FixedPoints, classify, fixed_points
 from .lyapunov import LyapunovResult, kaplan_yorke, lyapunov_max, lyapunov_spectrum
-from .memory import MemoryCapacity, echo_state_distance, memory_capacity
 from .orbits import PeriodicOrbit, Section, periodic_orbit, poincare_section
+from .reservoir import MemoryCapacity, echo_state_distance, memory_capacity, reservoir_lyapunov
 
 __all__ = ["Attractor", "Basins", "basins", "Bifurcation", "Branch", "continuation", "CorrelationDimension", "correlation_dimension", "correlation_sum", "OrbitDiagram", "lyapunov_sweep", "orbit_diagram", "FixedPoints", "classify", "fixed_points", "LyapunovResult", "kaplan_yorke",
            "lyapunov_max", "lyapunov_spectrum", "PeriodicOrbit", "Section", "periodic_orbit",
-           "poincare_section", "MemoryCapacity", "memory_capacity", "echo_state_distance"]
+           "poincare_section", "MemoryCapacity", "memory_capacity", "echo_state_distance",
+           "reservoir_lyapunov"]
