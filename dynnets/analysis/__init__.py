@@ -11,9 +11,39 @@ from .dimension import CorrelationDimension, correlation_dimension, correlation_
 from .fixed_points import FixedPoints, classify, fixed_points
 from .lyapunov import LyapunovResult, kaplan_yorke, lyapunov_max, lyapunov_spectrum
 from .orbits import PeriodicOrbit, Section, periodic_orbit, poincare_section
-from .reservoir import MemoryCapacity, echo_state_distance, memory_capacity, reservoir_lyapunov
+from .reservoir import (
+           MemoryCapacity,
+           echo_state_distance,
+           memory_capacity,
+           reservoir_lyapunov,
+)
 
-__all__ = ["Attractor", "Basins", "basins", "Bifurcation", "Branch", "continuation", "CorrelationDimension", "correlation_dimension", "correlation_sum", "OrbitDiagram", "lyapunov_sweep", "orbit_diagram", "FixedPoints", "classify", "fixed_points", "LyapunovResult", "kaplan_yorke",
-           "lyapunov_max", "lyapunov_spectrum", "PeriodicOrbit", "Section", "periodic_orbit",
-           "poincare_section", "MemoryCapacity", "memory_capacity", "echo_state_distance",
-           "reservoir_lyapunov"]
+__all__ = [
+           "Attractor",
+           "Basins",
+           "Bifurcation",
+           "Branch",
+           "CorrelationDimension",
+           "FixedPoints",
+           "LyapunovResult",
+           "MemoryCapacity",
+           "OrbitDiagram",
+           "PeriodicOrbit",
+           "Section",
+           "basins",
+           "classify",
+           "continuation",
+           "correlation_dimension",
+           "correlation_sum",
+           "echo_state_distance",
+           "fixed_points",
+           "kaplan_yorke",
+           "lyapunov_max",
+           "lyapunov_spectrum",
+           "lyapunov_sweep",
+           "memory_capacity",
+           "orbit_diagram",
+           "periodic_orbit",
+           "poincare_section",
+           "reservoir_lyapunov",
+]
