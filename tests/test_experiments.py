@@ -19,7 +19,7 @@ def test_every_experiment_is_tested():
                                                                  "random_network_chaos", "ctrnn_bias_plane", "hopfield_capacity",
                                                                  "hopfield_basins", "hopfield_dynamics", "bam_recall",
                                                                  "modern_hopfield", "esn_mackey_glass", "esn_narma10",
-                                                                 "esn_memory_capacity"}
+                                                                 "esn_memory_capacity", "force_learning"}
 
 
 def test_ctrnn_oscillator(tmp_path):
@@ -159,3 +159,10 @@ def test_committed_full_capacity_run_breaks_down_near_alpha_c():
     res = json.loads((ROOT / "figures" / "hopfield_capacity.json").read_text())
     assert res["N"] == 1000 and not res["quick"]
     assert 0.12 <= res["breakdown_load_hebbian"] <= 0.16
+
+
+def test_force_learning(tmp_path):
+    res = run_experiment("force_learning", quick=True, out=tmp_path, directory=ROOT / "experiments")
+    assert res["lyapunov_before_per_s"] > 0.5  # the untrained reservoir is chaotic
+    assert res["lyapunov_after_per_s"] < 0.1  # the trained loop is a stable limit cycle
+    assert res["nrmse_train_last_period"] < 0.1 and res["nrmse_test_first_period"] < 0.1
