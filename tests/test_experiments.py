@@ -19,7 +19,8 @@ def test_every_experiment_is_tested():
                                                                  "random_network_chaos", "ctrnn_bias_plane", "hopfield_capacity",
                                                                  "hopfield_basins", "hopfield_dynamics", "bam_recall",
                                                                  "modern_hopfield", "esn_mackey_glass", "esn_narma10",
-                                                                 "esn_memory_capacity", "force_learning"}
+                                                                 "esn_memory_capacity", "force_learning",
+                                                                 "esn_lorenz_forecast"}
 
 
 def test_ctrnn_oscillator(tmp_path):
@@ -166,3 +167,9 @@ def test_force_learning(tmp_path):
     assert res["lyapunov_before_per_s"] > 0.5  # the untrained reservoir is chaotic
     assert res["lyapunov_after_per_s"] < 0.1  # the trained loop is a stable limit cycle
     assert res["nrmse_train_last_period"] < 0.1 and res["nrmse_test_first_period"] < 0.1
+
+
+def test_esn_lorenz_forecast(tmp_path):
+    res = run_experiment("esn_lorenz_forecast", quick=True, out=tmp_path, directory=ROOT / "experiments")
+    assert abs(res["error_growth_rate"] - 0.9056) < 0.2  # forecast errors grow at the Lyapunov rate
+    assert res["vpt_median"][-1] > 4  # several Lyapunov times
