@@ -12,6 +12,7 @@ from .integrate import ButcherTableau, Solution, System, solve, solve_batch
 from .models import (
                      BAM,
                      CTRNN,
+                     LSM,
                      Hopfield,
                      ModernHopfield,
                      Reservoir,
@@ -38,4 +39,4 @@ __version__ = "0.1.0"
 __all__ = ["DivergenceError", "ButcherTableau", "Solution", "System", "Map", "solve", "solve_batch",
            "CTRNN", "mtrnn", "simulate", "lorenz", "van_der_pol", "rossler", "duffing", "henon", "logistic",
            "Hopfield", "ModernHopfield", "BAM", "continuous_hopfield", "continuous_hopfield_energy", "random_patterns", "flip_bits", "overlaps", "to_bipolar",
-           "Reservoir", "ESN", "Ridge", "RidgeClassifier", "analysis", "tasks", "train", "__version__"]
+           "Reservoir", "LSM", "ESN", "Ridge", "RidgeClassifier", "analysis", "tasks", "train", "__version__"]

@@ -20,10 +20,11 @@ from .hopfield import (
                        storkey,
                        to_bipolar,
 )
+from .lsm import LSM
 from .maps import henon, logistic
 from .reservoir import Reservoir
 
 __all__ = ["CTRNN", "mtrnn", "simulate", "lorenz", "van_der_pol", "rossler", "duffing", "random_network", "henon",
            "logistic", "Hopfield", "ModernHopfield", "Recall", "BAM", "BAMRecall", "continuous_hopfield",
            "continuous_hopfield_energy", "hebbian", "storkey", "pseudo_inverse", "random_patterns", "flip_bits", "overlaps",
-           "to_bipolar", "recall_curve", "classify_states", "Reservoir", "topology"]
+           "to_bipolar", "recall_curve", "classify_states", "Reservoir", "LSM", "topology"]
