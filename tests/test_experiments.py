@@ -20,7 +20,7 @@ def test_every_experiment_is_tested():
                                                                  "hopfield_basins", "hopfield_dynamics", "bam_recall",
                                                                  "modern_hopfield", "esn_mackey_glass", "esn_narma10",
                                                                  "esn_memory_capacity", "force_learning",
-                                                                 "esn_lorenz_forecast"}
+                                                                 "esn_lorenz_forecast", "lsm_column"}
 
 
 def test_ctrnn_oscillator(tmp_path):
@@ -173,3 +173,10 @@ def test_esn_lorenz_forecast(tmp_path):
     res = run_experiment("esn_lorenz_forecast", quick=True, out=tmp_path, directory=ROOT / "experiments")
     assert abs(res["error_growth_rate"] - 0.9056) < 0.2  # forecast errors grow at the Lyapunov rate
     assert res["vpt_median"][-1] > 4  # several Lyapunov times
+
+
+def test_lsm_column(tmp_path):
+    res = run_experiment("lsm_column", quick=True, out=tmp_path, directory=ROOT / "experiments")
+    assert res["fi_max_relative_error"] < 0.01  # simulated f-I curve on the closed form
+    # where the two classes' inputs agree (last 30 ms) only the liquid's fading memory tells them apart
+    assert min(res["accuracy_liquid"][-3:]) >= 0.85 and max(res["accuracy_input"][-3:]) <= 0.75
