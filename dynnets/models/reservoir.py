@@ -93,13 +93,28 @@ def _to_sell(W, blocks):
 @njit(cache=True, **JIT_STRICT)
 def _chunk(val, col, off, length, x, acc):
     """``acc[i] = (W x)`` for the ``SELL_C`` rows of one chunk, summed in storage
-    order (no reassociation, so every caller gets the same bits)."""
-    for i in range(SELL_C):
-        acc[i] = 0.0
-    for k in range(length):
-        o = off + k * SELL_C
-        for i in range(SELL_C):
-            acc[i] += val[o + i] * x[col[o + i]]
+    order (no reassociation, so every caller gets the same bits). The eight
+    running sums are scalars so they stay in registers."""
+    a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = 0.0
+    o = off
+    for _ in range(length):
+        a0 += val[o] * x[col[o]]
+        a1 += val[o + 1] * x[col[o + 1]]
+        a2 += val[o + 2] * x[col[o + 2]]
+        a3 += val[o + 3] * x[col[o + 3]]
+        a4 += val[o + 4] * x[col[o + 4]]
+        a5 += val[o + 5] * x[col[o + 5]]
+        a6 += val[o + 6] * x[col[o + 6]]
+        a7 += val[o + 7] * x[col[o + 7]]
+        o += SELL_C
+    acc[0] = a0
+    acc[1] = a1
+    acc[2] = a2
+    acc[3] = a3
+    acc[4] = a4
+    acc[5] = a5
+    acc[6] = a6
+    acc[7] = a7
 
 
 @njit(cache=True, **JIT)
@@ -157,13 +172,16 @@ def _step(val, col, coff, clen, crow, c0, c1, W_inT, bias, leak, W_fbT, linear, 
 def _run_item(val, col, coff, clen, crow, bchunks, W_inT, bias, leak, W_fbT, linear, blocks, b, u, fb, t0, t1, x0, X):
     """States ``X[t, block b]`` for ``t in [t0, t1)``, from ``x0`` (the block's units)."""
     r0, r1 = blocks[b], blocks[b + 1]
+    c0, c1 = bchunks[b], bchunks[b + 1]
     x = x0.copy()
     pre = np.empty(r1 - r0)
     acc = np.empty(SELL_C)
     for t in range(t0, t1):
-        _step(val, col, coff, clen, crow, bchunks[b], bchunks[b + 1], W_inT, bias, leak, W_fbT, linear, r0, x,
-              u, fb, t, pre, acc)
-        X[t, r0:r1] = x
+        _drive(W_inT, W_fbT, bias, r0, u, fb, t, pre)
+        _recurrent(val, col, coff, clen, crow, c0, c1, x, pre, acc)
+        _leaky(x, pre, leak, r0, linear)
+        for i in range(r1 - r0):  # an explicit loop: a slice assignment costs more than the copy at small N
+            X[t, r0 + i] = x[i]
 
 
 @njit(parallel=True, **JIT)
@@ -203,7 +221,8 @@ def _run_rows(val, col, coff, clen, crow, bchunks, W_inT, bias, leak, W_fbT, lin
         for q in prange(n_parts):
             a, b = q * _PART, min(n, (q + 1) * _PART)
             _leaky(x[a:b], pre[a:b], leak, a, linear)
-            X[t, a:b] = x[a:b]
+            for i in range(a, b):
+                X[t, i] = x[i]
             if t + 1 < T:
                 _drive(W_inT, W_fbT, bias, a, u, fb, t + 1, pre[a:b])
 
@@ -238,8 +257,10 @@ def _generate_one(val, col, coff, clen, crow, bchunks, W_inT, bias, leak, W_fbT,
             for i in range(n):
                 a += coef[off + i, o] * x[i]
             y[o] = a
-        Y[t] = y
-        X[t] = x
+        for o in range(y.size):
+            Y[t, o] = y[o]
+        for i in range(n):
+            X[t, i] = x[i]
 
 
 @njit(parallel=True, **JIT)
