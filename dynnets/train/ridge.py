@@ -114,9 +114,11 @@ class Ridge:
         summed, which keeps the later centring free of cancellation.
         """
         X, Y = _as_xy(X, Y)
+        n = X.shape[0]
+        sum_x, sum_y = X.sum(0), Y.sum(0)
         if self.n_samples_ == 0:
             d, k = X.shape[1], Y.shape[1]
-            self._shift = (X.mean(0), Y.mean(0)) if self.fit_intercept else (np.zeros(d), np.zeros(k))
+            self._shift = (sum_x / n, sum_y / n) if self.fit_intercept else (np.zeros(d), np.zeros(k))
             self._sx, self._sy = np.zeros(d), np.zeros(k)
             self._xx = np.zeros((d, d), order="F")
             self._xy, self._yy = np.zeros((d, k)), np.zeros(k)
@@ -124,8 +126,8 @@ class Ridge:
             raise ValueError(f"X and Y must have {self._sx.size} features and {self._sy.size} outputs "
                              f"as before, got {X.shape[1]} and {Y.shape[1]}")
         Xs, Ys = X - self._shift[0], Y - self._shift[1]
-        self._sx += Xs.sum(0)
-        self._sy += Ys.sum(0)
+        self._sx += sum_x - n * self._shift[0]  # the sums of Xs, Ys without another pass
+        self._sy += sum_y - n * self._shift[1]
         # Xs^T Xs, upper triangle: Xs.T is a Fortran view, no copy
         self._xx = dsyrk(1.0, Xs.T, c=self._xx, beta=1.0, trans=0, lower=0, overwrite_c=True)
         self._xy += Xs.T @ Ys
@@ -135,11 +137,12 @@ class Ridge:
         return self
 
     def _centred(self):
-        """``(C, c, yy, mean_x, mean_y)``: centred second moments."""
+        """``(C, c, yy, mean_x, mean_y)``: centred second moments; only the upper
+        triangle of ``C`` is meaningful (what the factorisations read)."""
         if self.n_samples_ == 0:
             raise ValueError("no data: call fit or partial_fit first")
         n = self.n_samples_
-        C = np.triu(self._xx) + np.triu(self._xx, 1).T
+        C = self._xx.copy(order="F")
         c, yy = self._xy.copy(), self._yy.copy()
         mx, my = self._sx / n, self._sy / n
         if self.fit_intercept:
@@ -170,7 +173,7 @@ class Ridge:
         C, c, yy, mx, my = self._centred()
         n, d = self.n_samples_, C.shape[0]
         if isinstance(self.ridge, str):
-            s, V = np.linalg.eigh(C)
+            s, V = np.linalg.eigh(C, UPLO="U")
             s = np.maximum(s, 0.0)
             g = V.T @ c
             if self.ridge == "gcv":
@@ -184,9 +187,10 @@ class Ridge:
             lam = float(self.grid[best])
         else:
             lam = float(self.ridge)
-        A = C + lam * np.eye(d)
-        try:
-            coef = scipy.linalg.solve(A, c, assume_a="pos")
+        C[np.diag_indices(d)] += lam
+        try:  # Cholesky of the upper triangle; finiteness is checked on the way in
+            coef = scipy.linalg.cho_solve(scipy.linalg.cho_factor(C, lower=False, overwrite_a=True,
+                                                                  check_finite=False), c, check_finite=False)
         except (np.linalg.LinAlgError, scipy.linalg.LinAlgError):
             raise ValueError(f"the normal equations are singular with ridge={lam:g} (collinear or constant "
                              "features, or fewer samples than features): use ridge > 0") from None
