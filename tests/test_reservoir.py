@@ -218,3 +218,23 @@ def test_narma10_nrmse_below_0_2_with_500_units():
     res = Reservoir.random(500, 1, spectral_radius=0.9, density=0.04, input_scaling=0.2, seed=1)
     esn = ESN(res, ridge=1e-8, washout=200).fit(u[:4000], y[:4000])
     assert nrmse(y[4000:], esn.predict(u[4000:], x0=esn.last_state_)[:, 0]) < 0.2
+
+
+def test_sequence_classification_end_to_end():
+    """Ragged sequences of noisy sines, classified by frequency from the mean
+    energy of the reservoir states (its gain depends on frequency); the raw
+    inputs' mean energy carries no class information."""
+    from dynnets.train import RidgeClassifier
+
+    rng = np.random.default_rng(7)
+    freqs = np.array([0.05, 0.1, 0.2])
+    labels = rng.integers(0, 3, 150)
+    seqs = [np.sin(2 * np.pi * freqs[c] * np.arange(n) + rng.uniform(0, 2 * np.pi))[:, None]
+            + rng.normal(0, 0.2, (n, 1)) for c, n in zip(labels, rng.integers(40, 80, 150))]
+    res = Reservoir.random(50, 1, spectral_radius=0.9, leak=0.5, input_scaling=1.0, seed=8)
+    states = [X[20:] ** 2 for X in res.run(seqs)]  # one parallel call for the ragged list; drop a washout
+    clf = RidgeClassifier(1e-3, pooling="mean").fit(states[:100], labels[:100])
+    assert clf.score(states[100:], labels[100:]) >= 0.9
+    energy = [u ** 2 for u in seqs]
+    raw = RidgeClassifier(1e-3, pooling="mean").fit(energy[:100], labels[:100])
+    assert raw.score(energy[100:], labels[100:]) < 0.6
