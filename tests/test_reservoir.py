@@ -238,3 +238,24 @@ def test_sequence_classification_end_to_end():
     energy = [u ** 2 for u in seqs]
     raw = RidgeClassifier(1e-3, pooling="mean").fit(energy[:100], labels[:100])
     assert raw.score(energy[100:], labels[100:]) < 0.6
+
+
+def test_divergence_names_step_unit_and_sequence():
+    from dynnets.errors import DivergenceError
+
+    # a linear reservoir with radius 50 overflows: 50^t passes 1e308 after ~182 steps
+    res = Reservoir.random(40, 1, spectral_radius=50.0, density=0.5, activation="identity", leak=1.0, seed=0)
+    u = np.ones((400, 1))
+    with pytest.raises(DivergenceError) as err:
+        res.run(u)
+    t = err.value.step
+    assert 150 < t < 250
+    # the reported step is the first with a non-finite state: the steps before are finite
+    X = res.run(u[:t])
+    assert np.all(np.isfinite(X))
+    with pytest.raises(DivergenceError) as err2:  # second sequence of a batch, which alone diverges
+        res.run(np.stack([np.zeros((400, 1)), u], axis=1))
+    assert err2.value.step == t and err2.value.item == 1
+    big = Reservoir.random(300, 1, spectral_radius=50.0, density=0.5, activation="identity", leak=1.0, seed=0)
+    with pytest.raises(DivergenceError):  # the row-parallel path (nnz >= 20000)
+        big.run(u)

@@ -38,7 +38,7 @@ import numpy as np
 import scipy.sparse as sp
 from numba import njit, prange
 
-from .._math import tanh
+from .._math import is_finite, tanh
 from .._validate import as_float_array, as_rng, as_scalar
 from ..config import JIT, JIT_STRICT
 from ..errors import DivergenceError
@@ -137,15 +137,19 @@ def _drive(W_inT, W_fbT, bias, r0, u, fb, t, pre):
 @njit(cache=True, **JIT)
 def _leaky(x, pre, leak, r0, linear):
     """``x <- (1 - a) x + a f(pre)`` for units ``r0 ..``; vectorises (tanh is
-    plain arithmetic)."""
+    plain arithmetic). Returns whether every new state is finite."""
+    ok = True
     if linear:
         for i in range(x.size):
             a = leak[r0 + i]
             x[i] = (1.0 - a) * x[i] + a * pre[i]
+            ok &= is_finite(x[i])
     else:
         for i in range(x.size):
             a = leak[r0 + i]
             x[i] = (1.0 - a) * x[i] + a * tanh(pre[i])
+            ok &= is_finite(x[i])
+    return ok
 
 
 @njit(cache=True, **JIT)
@@ -170,7 +174,8 @@ def _step(val, col, coff, clen, crow, c0, c1, W_inT, bias, leak, W_fbT, linear, 
 
 @njit(cache=True, **JIT)
 def _run_item(val, col, coff, clen, crow, bchunks, W_inT, bias, leak, W_fbT, linear, blocks, b, u, fb, t0, t1, x0, X):
-    """States ``X[t, block b]`` for ``t in [t0, t1)``, from ``x0`` (the block's units)."""
+    """States ``X[t, block b]`` for ``t in [t0, t1)``, from ``x0`` (the block's
+    units). Returns the first step with a non-finite state (it stops there), or -1."""
     r0, r1 = blocks[b], blocks[b + 1]
     c0, c1 = bchunks[b], bchunks[b + 1]
     x = x0.copy()
@@ -179,20 +184,25 @@ def _run_item(val, col, coff, clen, crow, bchunks, W_inT, bias, leak, W_fbT, lin
     for t in range(t0, t1):
         _drive(W_inT, W_fbT, bias, r0, u, fb, t, pre)
         _recurrent(val, col, coff, clen, crow, c0, c1, x, pre, acc)
-        _leaky(x, pre, leak, r0, linear)
+        ok = _leaky(x, pre, leak, r0, linear)
         for i in range(r1 - r0):  # an explicit loop: a slice assignment costs more than the copy at small N
             X[t, r0 + i] = x[i]
+        if not ok:
+            return t
+    return -1
 
 
 @njit(parallel=True, **JIT)
-def _run_items(val, col, coff, clen, crow, bchunks, W_inT, bias, leak, W_fbT, linear, blocks, starts, u, fb, x0, X):
-    """Every (block, sequence) pair is an independent item; ``x0[s, :]`` per sequence."""
+def _run_items(val, col, coff, clen, crow, bchunks, W_inT, bias, leak, W_fbT, linear, blocks, starts, u, fb, x0, X,
+               bad):
+    """Every (block, sequence) pair is an independent item; ``x0[s, :]`` per
+    sequence; ``bad[item]`` gets :func:`_run_item`'s status."""
     nb = blocks.size - 1
     ns = starts.size - 1
     for item in prange(nb * ns):
         b = item // ns
         s = item % ns
-        _run_item(val, col, coff, clen, crow, bchunks, W_inT, bias, leak, W_fbT, linear, blocks, b, u, fb,
+        bad[item] = _run_item(val, col, coff, clen, crow, bchunks, W_inT, bias, leak, W_fbT, linear, blocks, b, u, fb,
                   starts[s], starts[s + 1], x0[s, blocks[b]:blocks[b + 1]], X)
 
 
@@ -204,13 +214,14 @@ def _run_rows(val, col, coff, clen, crow, bchunks, W_inT, bias, leak, W_fbT, lin
     """One large reservoir, one sequence, split within each step: the chunks in
     parallel, then the leaky update with the next step's drive in parallel; each
     part runs the code of :func:`_step`, so the result is the serial one at any
-    thread count."""
+    thread count. Returns the first step with a non-finite state, or -1."""
     n = x0.size
     T = u.shape[0]
     x = x0.copy()
     pre = np.empty(n)
     n_chunks = clen.size
     n_parts = (n + _PART - 1) // _PART
+    ok = np.empty(n_parts, np.bool_)
     for q in prange(n_parts):
         a, b = q * _PART, min(n, (q + 1) * _PART)
         _drive(W_inT, W_fbT, bias, a, u, fb, 0, pre[a:b])
@@ -220,11 +231,14 @@ def _run_rows(val, col, coff, clen, crow, bchunks, W_inT, bias, leak, W_fbT, lin
             _recurrent(val, col, coff, clen, crow, c, c + 1, x, pre, acc)
         for q in prange(n_parts):
             a, b = q * _PART, min(n, (q + 1) * _PART)
-            _leaky(x[a:b], pre[a:b], leak, a, linear)
+            ok[q] = _leaky(x[a:b], pre[a:b], leak, a, linear)
             for i in range(a, b):
                 X[t, i] = x[i]
             if t + 1 < T:
                 _drive(W_inT, W_fbT, bias, a, u, fb, t + 1, pre[a:b])
+        if not ok.all():
+            return t
+    return -1
 
 
 @njit(cache=True, **JIT)
@@ -567,13 +581,20 @@ class Reservoir:
             X0 = np.ascontiguousarray(X0)
         X = np.empty((flat.shape[0], N))
         args = self._kernel_args()
-        if S == 1 and self.n_blocks == 1 and self.W.nnz >= _ROW_PARALLEL_NNZ and numba.get_num_threads() > 1:
-            _run_rows(*args, flat, fb, X0[0], X)
-        elif S == 1 and self.n_blocks == 1:
-            _run_item(*args, 0, flat, fb, 0, flat.shape[0], X0[0], X)
+        nb = self.n_blocks
+        bad = np.empty(nb * S, np.int64)  # per (block, sequence): first non-finite step, or -1
+        if S == 1 and nb == 1 and self.W.nnz >= _ROW_PARALLEL_NNZ and numba.get_num_threads() > 1:
+            bad[0] = _run_rows(*args, flat, fb, X0[0], X)
+        elif S == 1 and nb == 1:
+            bad[0] = _run_item(*args, 0, flat, fb, 0, flat.shape[0], X0[0], X)
         else:
-            _run_items(*args, starts, flat, fb, X0, X)
-        _check_finite(X, starts)
+            _run_items(*args, starts, flat, fb, X0, X, bad)
+        if np.any(bad >= 0):
+            item = int(np.flatnonzero(bad >= 0)[0])
+            b, s, t = item // S, item % S, int(bad[item])
+            cols = slice(self.blocks[b], self.blocks[b + 1])
+            unit = int(self.blocks[b] + np.flatnonzero(~np.isfinite(X[t, cols]))[0])
+            raise DivergenceError(t - starts[s], unit, s if S > 1 else None)
         return shape(X)
 
     def generate(self, coef, intercept, x0, y0, n_steps, *, use_input=True, to_input=True, u=None):
@@ -656,11 +677,3 @@ class Reservoir:
         pre = self.W @ x + self.W_in @ u + self.W_fb @ fb + self.bias
         d = np.ones(N) if self.activation == "identity" else 1.0 - np.tanh(pre) ** 2
         return np.diag(1.0 - self.leak) + (self.leak * d)[:, None] * self.W.toarray()
-
-
-def _check_finite(X, starts):
-    bad = ~np.isfinite(X)
-    if bad.any():
-        t, unit = np.argwhere(bad)[0]
-        s = int(np.searchsorted(starts, t, side="right") - 1)
-        raise DivergenceError(t - starts[s], unit, s if starts.size > 2 else None)
