@@ -33,7 +33,7 @@ import numpy as np
 from numba import njit
 from tqdm.auto import tqdm
 
-from .._validate import as_float_array, as_scalar
+from .._validate import as_float_array, as_rng, as_scalar
 from ..config import JIT
 from ..errors import DivergenceError
 from ..models.reservoir import SELL_C, Reservoir, _step
@@ -248,7 +248,7 @@ class ForceResult:
 
 
 def force(reservoir, target, *, u=None, alpha=1.0, learn_every=2, learn_steps=None, x0=None, z0=None,
-          P0=None, coef0=None, progress=True, chunk=2000):
+          P0=None, coef0=None, seed=None, progress=True, chunk=2000):
     """Train a readout by FORCE learning with the output fed back.
 
     Parameters
@@ -268,11 +268,14 @@ def force(reservoir, target, *, u=None, alpha=1.0, learn_every=2, learn_steps=No
         Learn only during the first ``learn_steps`` steps (default: all); the
         rest of the run then tests the trained network in the closed loop.
     x0 : array_like, shape (N,), optional
-        Initial state (zero by default).
+        Initial state; by default uniform in [-0.5, 0.5] from ``seed`` (a
+        reservoir without input or bias started at zero would stay silent).
     z0 : array_like, shape (k,), optional
         Initial output fed back at the first step (zero by default).
     P0, coef0 : array_like, optional
         Continue an earlier training (``ForceResult.P`` and ``.coef``).
+    seed : int or Generator, optional
+        For the default initial state.
     progress : bool
         Show a progress bar.
     chunk : int
@@ -306,7 +309,7 @@ def force(reservoir, target, *, u=None, alpha=1.0, learn_every=2, learn_steps=No
     learn_every = as_scalar("learn_every", learn_every, low=1, integer=True)
     learn_steps = T if learn_steps is None else as_scalar("learn_steps", learn_steps, low=0, integer=True)
     chunk = as_scalar("chunk", chunk, low=1, integer=True)
-    x = np.zeros(N) if x0 is None else as_float_array("x0", x0, shape=(N,), copy=True)
+    x = as_rng(seed).uniform(-0.5, 0.5, N) if x0 is None else as_float_array("x0", x0, shape=(N,), copy=True)
     z = np.zeros(k) if z0 is None else as_float_array("z0", z0, shape=(k,), copy=True)
     P = np.eye(N) / alpha if P0 is None else as_float_array("P0", P0, shape=(N, N), copy=True)
     w = np.zeros((N, k)) if coef0 is None else as_float_array("coef0", coef0, shape=(N, k), copy=True)
