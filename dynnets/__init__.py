@@ -12,7 +12,10 @@ from .integrate import ButcherTableau, Solution, System, solve, solve_batch
 from .models import (
                      BAM,
                      CTRNN,
+                     GRU,
                      LSM,
+                     LSTM,
+                     Elman,
                      Hopfield,
                      ModernHopfield,
                      Reservoir,
@@ -39,4 +42,4 @@ __version__ = "0.1.0"
 __all__ = ["DivergenceError", "ButcherTableau", "Solution", "System", "Map", "solve", "solve_batch",
            "CTRNN", "mtrnn", "simulate", "lorenz", "van_der_pol", "rossler", "duffing", "henon", "logistic",
            "Hopfield", "ModernHopfield", "BAM", "continuous_hopfield", "continuous_hopfield_energy", "random_patterns", "flip_bits", "overlaps", "to_bipolar",
-           "Reservoir", "LSM", "ESN", "Ridge", "RidgeClassifier", "analysis", "tasks", "train", "__version__"]
+           "Reservoir", "LSM", "Elman", "LSTM", "GRU", "ESN", "Ridge", "RidgeClassifier", "analysis", "tasks", "train", "__version__"]
