@@ -1,0 +1,299 @@
+"""Training recurrent cells by backpropagation through time.
+
+A model is a cell (:mod:`dynnets.models.cells`) and a linear readout
+``y_t = W h_t + b``. A loss on the readout's outputs, at every step or at the
+last, gives ``dL/dy``; the readout turns it into ``dL/dh`` and the cell's
+hand-derived backward kernel does the rest. Minibatches run their sequences in
+parallel; gradients are clipped by their global norm and applied by SGD with
+momentum or Adam, whose updates follow PyTorch's ``torch.optim`` exactly (the
+tests check). Truncated BPTT splits the sequences into windows of ``truncate``
+steps, carries the state across windows and updates after each.
+
+Losses (means over the scored steps and the batch):
+
+- ``"mse"``: ``mean((y - target)^2)`` over every output component;
+- ``"cross_entropy"``: ``mean(-log softmax(y)[label])`` with integer labels.
+
+References
+----------
+.. [1] P. J. Werbos, "Backpropagation through time: what it does and how to do
+       it", Proc. IEEE 78(10), 1550-1560, 1990.
+.. [2] R. J. Williams, J. Peng, "An efficient gradient-based algorithm for on-line
+       training of recurrent network trajectories", Neural Computation 2(4),
+       490-501, 1990 (truncated BPTT).
+.. [3] D. P. Kingma, J. Ba, "Adam: a method for stochastic optimization", ICLR 2015.
+.. [4] R. Pascanu, T. Mikolov, Y. Bengio, "On the difficulty of training recurrent
+       neural networks", ICML 2013 (gradient-norm clipping).
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from .._validate import as_float_array, as_rng, as_scalar
+from ..models.cells import _Cell
+
+LOSSES = ("mse", "cross_entropy")
+
+
+class Readout:
+    """Linear readout ``y = W h + b``.
+
+    Parameters
+    ----------
+    W : array_like, shape (O, H)
+    b : array_like, shape (O,), optional
+    """
+
+    PARAMS = ("W", "b")
+
+    def __init__(self, W, b=None):
+        self.W = as_float_array("W", W, ndim=2)
+        self.b = np.zeros(self.W.shape[0]) if b is None else as_float_array("b", b, shape=(self.W.shape[0],))
+
+    @classmethod
+    def random(cls, n_hidden, n_outputs, *, seed=None):
+        """Uniform in ``[-1/sqrt(H), 1/sqrt(H)]`` (PyTorch's ``nn.Linear``)."""
+        s = 1.0 / np.sqrt(n_hidden)
+        rng = as_rng(seed)
+        return cls(rng.uniform(-s, s, (n_outputs, n_hidden)), rng.uniform(-s, s, n_outputs))
+
+    def __call__(self, h):
+        return h @ self.W.T + self.b
+
+    def gradients(self, h, dy):
+        """``(dict(W, b), dh)`` for upstream ``dy`` shaped like the outputs."""
+        hf, dyf = h.reshape(-1, h.shape[-1]), dy.reshape(-1, dy.shape[-1])
+        return {"W": dyf.T @ hf, "b": dyf.sum(0)}, dy @ self.W
+
+
+def loss_and_grad(kind, y, target):
+    """Loss and ``dL/dy`` for outputs ``y`` (..., O).
+
+    ``target`` has the shape of ``y`` for ``"mse"``; for ``"cross_entropy"`` it
+    holds integer labels of shape ``y.shape[:-1]``."""
+    if kind == "mse":
+        d = y - target
+        return float(np.mean(d * d)), 2.0 * d / d.size
+    if kind == "cross_entropy":
+        z = y - y.max(axis=-1, keepdims=True)
+        logp = z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
+        lab = target.astype(np.int64)
+        n = lab.size
+        loss = -float(np.take_along_axis(logp, lab[..., None], axis=-1).sum()) / n
+        g = np.exp(logp)
+        np.put_along_axis(g, lab[..., None], np.take_along_axis(g, lab[..., None], axis=-1) - 1.0, axis=-1)
+        return loss, g / n
+    raise ValueError(f"loss must be one of {LOSSES}, got {kind!r}")
+
+
+class SGD:
+    """Stochastic gradient descent with momentum (PyTorch's form:
+    ``v <- mu v + g``, ``p <- p - lr v``)."""
+
+    def __init__(self, lr=0.01, momentum=0.0):
+        self.lr = as_scalar("lr", lr, low=0.0, low_open=True)
+        self.momentum = as_scalar("momentum", momentum, low=0.0, high=1.0, high_open=True)
+        self.state = {}
+
+    def step(self, params, grads):
+        """Update the arrays of ``params`` (a dict) in place."""
+        for k, p in params.items():
+            g = grads[k]
+            if self.momentum:
+                v = self.state.get(k)
+                v = g.copy() if v is None else self.momentum * v + g
+                self.state[k] = v
+                g = v
+            p -= self.lr * g
+
+
+class Adam:
+    """Adam (Kingma and Ba 2015) with bias correction, as ``torch.optim.Adam``."""
+
+    def __init__(self, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
+        self.lr = as_scalar("lr", lr, low=0.0, low_open=True)
+        self.b1 = as_scalar("betas[0]", betas[0], low=0.0, high=1.0, high_open=True)
+        self.b2 = as_scalar("betas[1]", betas[1], low=0.0, high=1.0, high_open=True)
+        self.eps = as_scalar("eps", eps, low=0.0, low_open=True)
+        self.t = 0
+        self.state = {}
+
+    def step(self, params, grads):
+        """Update the arrays of ``params`` (a dict) in place."""
+        self.t += 1
+        c1, c2 = 1.0 - self.b1**self.t, 1.0 - self.b2**self.t
+        for k, p in params.items():
+            g = grads[k]
+            m, v = self.state.get(k, (np.zeros_like(p), np.zeros_like(p)))
+            m = self.b1 * m + (1.0 - self.b1) * g
+            v = self.b2 * v + (1.0 - self.b2) * g * g
+            self.state[k] = (m, v)
+            p -= (self.lr / c1) * m / (np.sqrt(v) / np.sqrt(c2) + self.eps)
+
+
+def clip_grad_norm(grads, max_norm):
+    """Scale ``grads`` (dict) in place so that their global 2-norm is at most
+    ``max_norm``; returns the norm before clipping."""
+    norm = float(np.sqrt(sum(float(np.sum(g * g)) for g in grads.values())))
+    coef = max_norm / (norm + 1e-6)  # as torch.nn.utils.clip_grad_norm_
+    if coef < 1.0:
+        for g in grads.values():
+            g *= coef
+    return norm
+
+
+@dataclass
+class History:
+    """Per-epoch training record: ``loss`` (mean over minibatches) and ``grad_norm``
+    (mean global gradient norm before clipping)."""
+
+    loss: list = field(default_factory=list)
+    grad_norm: list = field(default_factory=list)
+
+    def plot(self, ax=None):
+        import matplotlib.pyplot as plt
+
+        ax = ax or plt.gca()
+        ax.semilogy(np.arange(1, len(self.loss) + 1), self.loss)
+        ax.set(xlabel="epoch", ylabel="training loss")
+        return ax
+
+
+def _params(cell, readout):
+    p = {f"cell.{k}": getattr(cell, k) for k in cell.PARAMS}
+    p.update({f"readout.{k}": getattr(readout, k) for k in readout.PARAMS})
+    return p
+
+
+def batch_gradients(cell, readout, x, target, *, loss="mse", where="all", h0=None, c0=None):
+    """Loss and gradients of one minibatch.
+
+    Parameters
+    ----------
+    cell : Elman, LSTM or GRU
+    readout : Readout
+    x : ndarray, shape (T, B, I)
+    target : ndarray
+        ``(T, B, O)`` or ``(B, O)`` for ``"mse"`` (``where`` = "all" / "last");
+        integer labels ``(T, B)`` or ``(B,)`` for ``"cross_entropy"``.
+    where : {"all", "last"}
+        Score every step or only the last.
+    h0, c0 : ndarray, shape (B, H), optional
+
+    Returns
+    -------
+    loss : float
+    grads : dict
+        ``"cell.W_ih"`` ... ``"readout.b"``, matching :func:`train_bptt`'s parameters.
+    run : Run
+        The forward pass (its last states continue truncated BPTT).
+    """
+    run = cell.run(x, h0, c0) if cell.has_cell_state else cell.run(x, h0)
+    if where == "all":
+        y = readout(run.h)
+        L, dy = loss_and_grad(loss, y, target)
+        gr, dh = readout.gradients(run.h, dy)
+    elif where == "last":
+        y = readout(run.h[-1])
+        L, dy = loss_and_grad(loss, y, target)
+        gr, dh_last = readout.gradients(run.h[-1], dy)
+        dh = np.zeros_like(run.h)
+        dh[-1] = dh_last
+    else:
+        raise ValueError(f"where must be 'all' or 'last', got {where!r}")
+    if cell.has_cell_state:
+        gc = cell.gradients(x, dh, run=run, h0=h0, c0=c0)
+    else:
+        gc = cell.gradients(x, dh, run=run, h0=h0)
+    grads = {f"cell.{k}": gc[k] for k in cell.PARAMS}
+    grads.update({f"readout.{k}": v for k, v in gr.items()})
+    return L, grads, run
+
+
+def train_bptt(cell, readout, x, target, *, loss="mse", where="all", epochs=10, batch_size=32, optimizer=None,
+          clip=None, truncate=None, seed=None, progress=True):
+    """Train ``cell`` and ``readout`` in place by minibatch BPTT.
+
+    Parameters
+    ----------
+    cell : Elman, LSTM or GRU
+    readout : Readout
+    x : array_like, shape (T, N, I)
+        N training sequences of T steps, time first.
+    target : array_like
+        ``(T, N, O)`` / ``(N, O)`` for ``"mse"`` with ``where`` "all" / "last";
+        integer labels ``(T, N)`` / ``(N,)`` for ``"cross_entropy"``.
+    loss : {"mse", "cross_entropy"}
+    where : {"all", "last"}
+    epochs, batch_size : int
+    optimizer : SGD or Adam, optional
+        Default ``Adam(1e-3)``.
+    clip : float, optional
+        Maximum global gradient norm.
+    truncate : int, optional
+        Truncated BPTT window (steps); the state is carried across windows and
+        the weights are updated after each. Needs ``where="all"``.
+    seed : int or Generator, optional
+        Shuffles the sequences each epoch.
+    progress : bool
+
+    Returns
+    -------
+    History
+    """
+    if not isinstance(cell, _Cell):
+        raise TypeError(f"cell must be an Elman, LSTM or GRU cell, got {type(cell).__name__}")
+    if not isinstance(readout, Readout):
+        raise TypeError(f"readout must be a Readout, got {type(readout).__name__}")
+    if loss not in LOSSES:
+        raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}")
+    X = as_float_array("x", x, ndim=3)
+    T, N, m = X.shape
+    if m != cell.n_inputs:
+        raise ValueError(f"x must have shape (T, N, {cell.n_inputs}), got {X.shape}")
+    tgt = np.asarray(target)
+    lead = (T, N) if where == "all" else (N,)
+    want = lead + ((readout.W.shape[0],) if loss == "mse" else ())
+    if tgt.shape != want:
+        raise ValueError(f"target must have shape {want} for loss={loss!r}, where={where!r}, got {tgt.shape}")
+    if loss == "cross_entropy" and (tgt.min() < 0 or tgt.max() >= readout.W.shape[0]):
+        raise ValueError(f"target labels must be in [0, {readout.W.shape[0]})")
+    tgt = as_float_array("target", tgt)
+    epochs = as_scalar("epochs", epochs, low=1, integer=True)
+    batch_size = as_scalar("batch_size", batch_size, low=1, integer=True)
+    if truncate is not None:
+        truncate = as_scalar("truncate", truncate, low=1, integer=True)
+        if where != "all":
+            raise ValueError("truncate needs where='all' (a loss at every step)")
+    if clip is not None:
+        clip = as_scalar("clip", clip, low=0.0, low_open=True)
+    opt = Adam() if optimizer is None else optimizer
+    rng = as_rng(seed)
+    params = _params(cell, readout)
+    hist = History()
+    window = T if truncate is None else truncate
+    for _ in tqdm(range(epochs), desc="BPTT", unit="epoch", disable=not progress):
+        order = rng.permutation(N)
+        losses, norms = [], []
+        for a in range(0, N, batch_size):
+            idx = order[a:a + batch_size]
+            xb = X[:, idx]
+            tb = tgt[:, idx] if where == "all" else tgt[idx]
+            h0 = c0 = None
+            for t0 in range(0, T, window):
+                sl = slice(t0, min(T, t0 + window))
+                L, grads, run = batch_gradients(cell, readout, xb[sl], tb[sl] if where == "all" else tb,
+                                                loss=loss, where=where, h0=h0, c0=c0)
+                norms.append(clip_grad_norm(grads, clip) if clip else
+                             float(np.sqrt(sum(float(np.sum(g * g)) for g in grads.values()))))
+                opt.step(params, grads)
+                losses.append(L)
+                h0 = run.h[-1]
+                c0 = run.c[-1] if run.c is not None else None
+        if not np.isfinite(losses[-1]):
+            raise FloatingPointError("training diverged (non-finite loss); lower the learning rate or clip")
+        hist.loss.append(float(np.mean(losses)))
+        hist.grad_norm.append(float(np.mean(norms)))
+    return hist
