@@ -6,7 +6,15 @@ import pytest
 import torch
 
 from dynnets.models.cells import GRU, LSTM, Elman
-from dynnets.train.bptt import SGD, Adam, Readout, batch_gradients, clip_grad_norm, loss_and_grad, train_bptt
+from dynnets.train.bptt import (
+    SGD,
+    Adam,
+    Readout,
+    batch_gradients,
+    clip_grad_norm,
+    loss_and_grad,
+    train_bptt,
+)
 
 
 @pytest.mark.parametrize("make", [lambda: (SGD(0.1, momentum=0.9), lambda p: torch.optim.SGD(p, 0.1, momentum=0.9)),
