@@ -144,3 +144,12 @@ def test_bad_input_names_the_argument():
         cell.gradients(np.zeros((5, 3)), np.zeros((4, 1, 4)))
     with pytest.raises(ValueError, match="finite"):
         cell.run(np.full((5, 3), np.nan))
+
+
+@pytest.mark.parametrize("cls", [Elman, LSTM])
+def test_rtrl_equals_bptt(cls):
+    cell, x, h0, c0, wh, wc = _problem(cls, T=8, B=3, n_in=2, n=4, seed=4)
+    g = _grads(cell, x, h0, c0, wh, wc)
+    r = cell.rtrl(x, wh, h0=h0, c0=c0, dc=wc) if cell.has_cell_state else cell.rtrl(x, wh, h0=h0)
+    for p in cell.PARAMS:
+        np.testing.assert_allclose(r[p], g[p], atol=1e-10 * max(1.0, np.abs(g[p]).max()), err_msg=p)

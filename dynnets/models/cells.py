@@ -26,7 +26,8 @@ step (the readout's and loss's part, computed outside), it returns the
 gradients of every weight, of the inputs and of the initial state. Sequences
 of a batch are independent items of one parallel kernel, each with its own
 gradient buffer; the buffers are summed afterwards in a fixed order, so the
-result does not depend on the number of threads.
+result does not depend on the number of threads. ``rtrl`` (Elman, LSTM) gives
+the same weight gradients by real-time recurrent learning, forward in time.
 
 References
 ----------
@@ -40,6 +41,8 @@ References
        for statistical machine translation", EMNLP 2014.
 .. [5] P. J. Werbos, "Backpropagation through time: what it does and how to do it",
        Proc. IEEE 78(10), 1550-1560, 1990.
+.. [6] R. J. Williams, D. Zipser, "A learning algorithm for continually running
+       fully recurrent neural networks", Neural Computation 1(2), 270-280, 1989.
 """
 
 from dataclasses import dataclass
@@ -271,6 +274,117 @@ def _gru_bwd_batch(W_ih, W_hh, x, h0, H, G, dH, gW_ih, gW_hh, gb_ih, gb_hh, dx, 
                  dx[:, s], dh0[s])
 
 
+# -- real-time recurrent learning (forward-mode sensitivities) -----------------
+# Parameters are flattened as [W_ih (G H x I, row-major), W_hh (G H x H), b (G H)];
+# b stands for b_ih and b_hh alike (both enter the same sum).
+
+
+@njit(cache=True, **JIT)
+def _rtrl_direct(n_rows, x, hp, r, col_b, dA):
+    """Add to row ``r`` of ``dA`` (d a_r / d theta) the direct dependence of
+    pre-activation r on its own weights: x (W_ih), h_{t-1} (W_hh), 1 (bias)."""
+    m, n = x.size, hp.size
+    o = r * m
+    for j in range(m):
+        dA[r, o + j] += x[j]
+    o = n_rows * m + r * n
+    for j in range(n):
+        dA[r, o + j] += hp[j]
+    dA[r, col_b + r] += 1.0
+
+
+@njit(cache=True, **JIT)
+def _rtrl_recurrent(W_hh, S, dA):
+    """``dA = W_hh S`` (rows of pre-activations x parameters)."""
+    for r in range(dA.shape[0]):
+        for p in range(dA.shape[1]):
+            dA[r, p] = 0.0
+        for j in range(S.shape[0]):
+            w = W_hh[r, j]
+            for p in range(dA.shape[1]):
+                dA[r, p] += w * S[j, p]
+
+
+@njit(cache=True, **JIT)
+def _elman_rtrl(W_ih, W_hh, b, x, h0, dH, g):
+    """Gradient ``g`` (P,) of sum_t dH[t] . h_t by carrying ``S = dh/dtheta``."""
+    n, m = h0.size, x.shape[1]
+    P = g.size
+    col_b = n * m + n * n
+    S = np.zeros((n, P))
+    dA = np.empty((n, P))
+    h = h0.copy()
+    a = np.empty(n)
+    ax = np.empty(n)
+    for t in range(x.shape[0]):
+        _rtrl_recurrent(W_hh, S, dA)
+        for r in range(n):
+            _rtrl_direct(n, x[t], h, r, col_b, dA)
+        _affine(W_ih, x[t], b, ax)
+        _affine(W_hh, h, ax, a)
+        for k in range(n):
+            h[k] = tanh(a[k])
+            d = 1.0 - h[k] * h[k]
+            for p in range(P):
+                S[k, p] = d * dA[k, p]
+        for k in range(n):
+            w = dH[t, k]
+            for p in range(P):
+                g[p] += w * S[k, p]
+
+
+@njit(parallel=True, **JIT)
+def _elman_rtrl_batch(W_ih, W_hh, b, x, h0, dH, g):
+    for s in prange(x.shape[1]):
+        _elman_rtrl(W_ih, W_hh, b, x[:, s], h0[s], dH[:, s], g[s])
+
+
+@njit(cache=True, **JIT)
+def _lstm_rtrl(W_ih, W_hh, b, x, h0, c0, dH, dC, g):
+    """Gradient ``g`` of sum_t (dH[t] . h_t + dC[t] . c_t) by carrying
+    ``S_h = dh/dtheta`` and ``S_c = dc/dtheta``."""
+    n, m = h0.size, x.shape[1]
+    P = g.size
+    col_b = 4 * n * m + 4 * n * n
+    Sh = np.zeros((n, P))
+    Sc = np.zeros((n, P))
+    dA = np.empty((4 * n, P))
+    h = h0.copy()
+    c = c0.copy()
+    a = np.empty(4 * n)
+    ax = np.empty(4 * n)
+    for t in range(x.shape[0]):
+        _rtrl_recurrent(W_hh, Sh, dA)
+        for r in range(4 * n):
+            _rtrl_direct(4 * n, x[t], h, r, col_b, dA)
+        _affine(W_ih, x[t], b, ax)
+        _affine(W_hh, h, ax, a)
+        for k in range(n):
+            i = sigmoid(a[k])
+            f = sigmoid(a[n + k])
+            gg = tanh(a[2 * n + k])
+            o = sigmoid(a[3 * n + k])
+            cp = c[k]
+            c[k] = f * cp + i * gg
+            tc = tanh(c[k])
+            h[k] = o * tc
+            di, df, dg, do = i * (1.0 - i), f * (1.0 - f), 1.0 - gg * gg, o * (1.0 - o)
+            for p in range(P):
+                sc = f * Sc[k, p] + cp * df * dA[n + k, p] + gg * di * dA[k, p] + i * dg * dA[2 * n + k, p]
+                Sc[k, p] = sc
+                Sh[k, p] = tc * do * dA[3 * n + k, p] + o * (1.0 - tc * tc) * sc
+        for k in range(n):
+            wh, wc = dH[t, k], dC[t, k]
+            for p in range(P):
+                g[p] += wh * Sh[k, p] + wc * Sc[k, p]
+
+
+@njit(parallel=True, **JIT)
+def _lstm_rtrl_batch(W_ih, W_hh, b, x, h0, c0, dH, dC, g):
+    for s in prange(x.shape[1]):
+        _lstm_rtrl(W_ih, W_hh, b, x[:, s], h0[s], c0[s], dH[:, s], dC[:, s], g[s])
+
+
 # ----------------------------------------------------------------------------
 # the cells
 # ----------------------------------------------------------------------------
@@ -372,6 +486,14 @@ class _Cell:
 
         return np.ascontiguousarray(X), state("h0", h0), state("c0", c0), single
 
+    def _unflatten(self, g):
+        """Parameter gradients from the flat RTRL vector (summed over the batch)."""
+        g = g.sum(0)
+        a, b = self.W_ih.size, self.W_hh.size
+        gb = g[a + b:]
+        return {"W_ih": g[:a].reshape(self.W_ih.shape), "W_hh": g[a:a + b].reshape(self.W_hh.shape),
+                "b_ih": gb.copy(), "b_hh": gb.copy()}
+
     @staticmethod
     def _grad_in(name, d, shape):
         if d is None:
@@ -431,6 +553,19 @@ class Elman(_Cell):
         gb = gb.sum(0)
         return {"W_ih": gih.sum(0), "W_hh": ghh.sum(0), "b_ih": gb, "b_hh": gb.copy(), "x": dx, "h0": dh0}
 
+    def rtrl(self, x, dh, h0=None):
+        """Parameter gradients by real-time recurrent learning: the sensitivities
+        ``dh_t / dtheta`` are carried forward with the state, so the gradient of
+        a loss on step t is available at step t (online learning), at
+        ``O(H^2 P)`` per step. Same arguments and weight gradients as
+        :meth:`gradients` (Williams and Zipser 1989)."""
+        X, h0, _, _ = self._inputs(x, h0)
+        T, B = X.shape[:2]
+        dH = self._grad_in("dh", dh, (T, B, self.n_hidden))
+        g = np.zeros((B, self.W_ih.size + self.W_hh.size + self.b_ih.size))
+        _elman_rtrl_batch(self.W_ih, self.W_hh, self.b_ih + self.b_hh, X, h0, dH, g)
+        return self._unflatten(g)
+
     def jacobian(self, x, h):
         """``dh_t / dh_{t-1}`` at input ``x`` (I,) and state ``h`` (H,): (H, H)."""
         h_new = np.tanh(self.W_ih @ x + self.b_ih + self.W_hh @ h + self.b_hh)
@@ -475,6 +610,17 @@ class LSTM(_Cell):
         gb = gb.sum(0)
         return {"W_ih": gih.sum(0), "W_hh": ghh.sum(0), "b_ih": gb, "b_hh": gb.copy(), "x": dx, "h0": dh0,
                 "c0": dc0}
+
+    def rtrl(self, x, dh, h0=None, c0=None, dc=None):
+        """Parameter gradients by real-time recurrent learning (sensitivities of
+        ``h`` and ``c`` carried forward); as :meth:`Elman.rtrl`."""
+        X, h0, c0, _ = self._inputs(x, h0, c0)
+        T, B = X.shape[:2]
+        n = self.n_hidden
+        dH, dC = self._grad_in("dh", dh, (T, B, n)), self._grad_in("dc", dc, (T, B, n))
+        g = np.zeros((B, self.W_ih.size + self.W_hh.size + self.b_ih.size))
+        _lstm_rtrl_batch(self.W_ih, self.W_hh, self.b_ih + self.b_hh, X, h0, c0, dH, dC, g)
+        return self._unflatten(g)
 
     def jacobian(self, x, h, c):
         """``d(h_t, c_t) / d(h_{t-1}, c_{t-1})`` at input ``x`` and state ``(h, c)``:
