@@ -20,7 +20,8 @@ def test_every_experiment_is_tested():
                                                                  "hopfield_basins", "hopfield_dynamics", "bam_recall",
                                                                  "modern_hopfield", "esn_mackey_glass", "esn_narma10",
                                                                  "esn_memory_capacity", "force_learning",
-                                                                 "esn_lorenz_forecast", "lsm_column"}
+                                                                 "esn_lorenz_forecast", "lsm_column",
+                                                                 "adding_problem"}
 
 
 def test_ctrnn_oscillator(tmp_path):
@@ -180,3 +181,10 @@ def test_lsm_column(tmp_path):
     assert res["fi_max_relative_error"] < 0.01  # simulated f-I curve on the closed form
     # where the two classes' inputs agree (last 30 ms) only the liquid's fading memory tells them apart
     assert min(res["accuracy_liquid"][-3:]) >= 0.85 and max(res["accuracy_input"][-3:]) <= 0.75
+
+
+def test_adding_problem(tmp_path):
+    res = run_experiment("adding_problem", quick=True, out=tmp_path, directory=ROOT / "experiments")
+    # at the longer lag the LSTM solves it and the Elman network stays near the mean predictor
+    assert res["lstm_test_mse"][-1] < 0.02 and res["lstm_solved_fraction"][-1] > 0.5
+    assert res["elman_test_mse"][-1] > 0.1 and res["elman_solved_fraction"][-1] < 0.3
