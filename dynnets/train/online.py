@@ -37,6 +37,7 @@ from .._validate import as_float_array, as_rng, as_scalar
 from ..config import JIT
 from ..errors import DivergenceError
 from ..models.reservoir import SELL_C, Reservoir, _step
+from .ridge import _as_xy
 
 
 @njit(cache=True, **JIT)
@@ -115,12 +116,7 @@ class RLS:
 
     def partial_fit(self, X, Y):
         """Update with the samples ``X`` (n, d) and targets ``Y`` (n, o) in order."""
-        X = as_float_array("X", X, ndim=(1, 2))
-        X = X[:, None] if X.ndim == 1 else X
-        Y = as_float_array("Y", Y, ndim=(1, 2))
-        Y = Y[:, None] if Y.ndim == 1 else Y
-        if X.shape[0] != Y.shape[0]:
-            raise ValueError(f"X and Y must have the same number of samples, got {X.shape[0]} and {Y.shape[0]}")
+        X, Y = _as_xy(X, Y)
         if self.fit_intercept:
             X = np.hstack([X, np.ones((len(X), 1))])
         if self.P_ is None:
