@@ -87,6 +87,18 @@ def _t_matvec_add(W, d, out):
             out[j] += W[r, j] * dr
 
 
+@njit(cache=True, **JIT)
+def _affine_backward(W_ih, W_hh, da, x, hp, gW_ih, gW_hh, gb, dh, dx):
+    """Backward of ``a = W_ih x + W_hh h_{t-1} + b`` for ``da``: accumulate the
+    weight and bias gradients and ``dx``; set ``dh = W_hh^T da``."""
+    _outer_add(gW_ih, da, x)
+    _outer_add(gW_hh, da, hp)
+    gb += da
+    dh[:] = 0.0
+    _t_matvec_add(W_hh, da, dh)
+    _t_matvec_add(W_ih, da, dx)
+
+
 # -- Elman --------------------------------------------------------------------
 
 
@@ -119,12 +131,7 @@ def _elman_bwd(W_ih, W_hh, x, h0, H, dH, gW_ih, gW_hh, gb, dx, dh0):
         for k in range(n):
             v = dH[t, k] + dh[k]
             da[k] = v * (1.0 - H[t, k] * H[t, k])
-        _outer_add(gW_ih, da, x[t])
-        _outer_add(gW_hh, da, hp)
-        gb += da
-        dh[:] = 0.0
-        _t_matvec_add(W_hh, da, dh)
-        _t_matvec_add(W_ih, da, dx[t])
+        _affine_backward(W_ih, W_hh, da, x[t], hp, gW_ih, gW_hh, gb, dh, dx[t])
     dh0[:] = dh
 
 
@@ -188,12 +195,7 @@ def _lstm_bwd(W_ih, W_hh, x, h0, c0, H, C, G, dH, dC, gW_ih, gW_hh, gb, dx, dh0,
             da[2 * n + k] = dck * i * (1.0 - g * g)
             da[3 * n + k] = dhk * tc * o * (1.0 - o)
             dc[k] = dck * f
-        _outer_add(gW_ih, da, x[t])
-        _outer_add(gW_hh, da, hp)
-        gb += da
-        dh[:] = 0.0
-        _t_matvec_add(W_hh, da, dh)
-        _t_matvec_add(W_ih, da, dx[t])
+        _affine_backward(W_ih, W_hh, da, x[t], hp, gW_ih, gW_hh, gb, dh, dx[t])
     dh0[:] = dh
     dc0[:] = dc
 

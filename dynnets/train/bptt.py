@@ -133,10 +133,14 @@ class Adam:
             p -= (self.lr / c1) * m / (np.sqrt(v) / np.sqrt(c2) + self.eps)
 
 
+def _global_norm(grads):
+    return float(np.sqrt(sum(float(np.sum(g * g)) for g in grads.values())))
+
+
 def clip_grad_norm(grads, max_norm):
     """Scale ``grads`` (dict) in place so that their global 2-norm is at most
     ``max_norm``; returns the norm before clipping."""
-    norm = float(np.sqrt(sum(float(np.sum(g * g)) for g in grads.values())))
+    norm = _global_norm(grads)
     coef = max_norm / (norm + 1e-6)  # as torch.nn.utils.clip_grad_norm_
     if coef < 1.0:
         for g in grads.values():
@@ -286,8 +290,7 @@ def train_bptt(cell, readout, x, target, *, loss="mse", where="all", epochs=10, 
                 sl = slice(t0, min(T, t0 + window))
                 L, grads, run = batch_gradients(cell, readout, xb[sl], tb[sl] if where == "all" else tb,
                                                 loss=loss, where=where, h0=h0, c0=c0)
-                norms.append(clip_grad_norm(grads, clip) if clip else
-                             float(np.sqrt(sum(float(np.sum(g * g)) for g in grads.values()))))
+                norms.append(clip_grad_norm(grads, clip) if clip else _global_norm(grads))
                 opt.step(params, grads)
                 losses.append(L)
                 h0 = run.h[-1]
