@@ -1,47 +1,110 @@
-"""Recurrent cells: gradients against central differences and against PyTorch's
-autograd (float64), Jacobians, batches, weight conversion."""
+"""Recurrent cells: forward passes against plain NumPy transcriptions of the
+papers' equations and against PyTorch (float64), gradients against central
+differences and against autograd, RTRL against BPTT, Jacobians, batches,
+weight conversion and bad input."""
 
 import numpy as np
 import pytest
 
-from dynnets.models.cells import GRU, LSTM, Elman
-
-CELLS = (Elman, LSTM, GRU)
+from dynnets.models.cells import GRU, LSTM, Elman, FullyRecurrent, IndRNN, Jordan, SecondOrder
 
 
-def _problem(cls, T=6, B=3, n_in=3, n=4, seed=0):
+def sig(a):
+    return 1.0 / (1.0 + np.exp(-a))
+
+
+MAKE = {
+    "elman": lambda s: Elman.random(3, 4, scale=0.8, seed=s),
+    "elman_relu": lambda s: Elman.random(3, 4, scale=0.8, seed=s, nonlinearity="relu"),
+    "fully_recurrent": lambda s: FullyRecurrent.random(3, 4, scale=0.8, seed=s, n_outputs=2),
+    "jordan": lambda s: Jordan.random(3, 5, 2, scale=0.8, seed=s),
+    "indrnn": lambda s: IndRNN.random(3, 4, seed=s, u_max=0.9),
+    "indrnn_tanh": lambda s: IndRNN.random(3, 4, seed=s, nonlinearity="tanh"),
+    "second_order": lambda s: SecondOrder.random(3, 4, scale=0.8, seed=s),
+    "lstm": lambda s: LSTM.random(3, 4, scale=0.8, seed=s),
+    "lstm_peephole": lambda s: LSTM.random(3, 4, scale=0.8, seed=s, variant="V"),
+    "lstm_cifg": lambda s: LSTM.random(3, 4, scale=0.8, seed=s, variant="CIFG"),
+    "gru": lambda s: GRU.random(3, 4, scale=0.8, seed=s),
+    "gru_cho": lambda s: GRU.random(3, 4, scale=0.8, seed=s, reset="before"),
+}
+
+
+def reference_step(cell, x, h, c):
+    """One step of each cell, written from its paper's equations in NumPy."""
+    if isinstance(cell, IndRNN):
+        a = cell.W_ih @ x + cell.u * h + cell.b
+        return (np.maximum(a, 0) if cell.nonlinearity == "relu" else np.tanh(a)), None
+    if isinstance(cell, Elman):
+        a = cell.W_ih @ x + cell.b_ih + cell.W_hh @ h + cell.b_hh
+        return {"tanh": np.tanh, "relu": lambda v: np.maximum(v, 0), "sigmoid": sig}[cell.nonlinearity](a), None
+    if isinstance(cell, Jordan):
+        u = np.tanh(cell.W_ih @ x + cell.W_hy @ h + cell.b)
+        return cell.W_out @ u + cell.b_out, None
+    if isinstance(cell, SecondOrder):
+        return sig(np.einsum("ijk,j,k->i", cell.W, h, x) + cell.b), None
+    if isinstance(cell, GRU):
+        n = cell.n_hidden
+        Wi, Wh, bi, bh = cell.W_ih, cell.W_hh, cell.b_ih, cell.b_hh
+        r = sig(Wi[:n] @ x + bi[:n] + Wh[:n] @ h + bh[:n])
+        z = sig(Wi[n:2 * n] @ x + bi[n:2 * n] + Wh[n:2 * n] @ h + bh[n:2 * n])
+        if cell.reset == "after":
+            nn = np.tanh(Wi[2 * n:] @ x + bi[2 * n:] + r * (Wh[2 * n:] @ h + bh[2 * n:]))
+        else:
+            nn = np.tanh(Wi[2 * n:] @ x + bi[2 * n:] + Wh[2 * n:] @ (r * h) + bh[2 * n:])
+        return (1 - z) * nn + z * h, None
+    n = cell.n_hidden
+    a = cell.W_ih @ x + cell.b_ih + cell.W_hh @ h + cell.b_hh
+    p = cell.peephole
+    rows = dict(zip("igo", (0, 1, 2))) if cell.variant == "CIFG" else dict(zip("ifgo", (0, 1, 2, 3)))
+    blk = {k: a[v * n:(v + 1) * n] for k, v in rows.items()}
+    i = sig(blk["i"] + p[0] * c)
+    f = 1 - i if cell.variant == "CIFG" else sig(blk["f"] + p[1] * c)
+    c_new = f * c + i * np.tanh(blk["g"])
+    o = sig(blk["o"] + p[2] * c_new)
+    return o * np.tanh(c_new), c_new
+
+
+def _problem(name, T=6, B=3, seed=0):
+    cell = MAKE[name](seed)
     rng = np.random.default_rng(seed)
-    cell = cls.random(n_in, n, scale=0.8, seed=seed)
-    x = rng.normal(size=(T, B, n_in))
+    n = cell.n_state
+    x = rng.normal(size=(T, B, cell.n_inputs))
     h0 = rng.normal(0, 0.5, (B, n))
-    c0 = rng.normal(0, 0.5, (B, n))
+    if isinstance(cell, IndRNN) and cell.nonlinearity == "relu":
+        h0 = np.abs(h0)  # a state relu can reach
+    c0 = rng.normal(0, 0.5, (B, n)) if cell.has_cell_state else None
     wh = rng.normal(size=(T, B, n))  # loss = sum(wh * h) (+ sum(wc * c) for the LSTM)
-    wc = rng.normal(size=(T, B, n))
+    wc = rng.normal(size=(T, B, n)) if cell.has_cell_state else None
     return cell, x, h0, c0, wh, wc
 
 
 def _loss(cell, x, h0, c0, wh, wc):
-    if cell.has_cell_state:
-        r = cell.run(x, h0, c0)
-        return np.sum(wh * r.h) + np.sum(wc * r.c)
-    return np.sum(wh * cell.run(x, h0).h)
+    r = cell.run(x, h0, c0)
+    return np.sum(wh * r.h) + (np.sum(wc * r.c) if wc is not None else 0.0)
 
 
-def _grads(cell, x, h0, c0, wh, wc):
-    if cell.has_cell_state:
-        return cell.gradients(x, wh, h0=h0, c0=c0, dc=wc)
-    return cell.gradients(x, wh, h0=h0)
+@pytest.mark.parametrize("name", MAKE)
+def test_forward_matches_the_equations(name):
+    cell, x, h0, c0, _, _ = _problem(name, T=5, B=2, seed=5)
+    run = cell.run(x, h0, c0)
+    for b in range(2):
+        h, c = h0[b], (c0[b] if c0 is not None else None)
+        for t in range(5):
+            h, c = reference_step(cell, x[t, b], h, c)
+            np.testing.assert_allclose(run.h[t, b], h, rtol=1e-13, atol=1e-14)
+            if c is not None:
+                np.testing.assert_allclose(run.c[t, b], c, rtol=1e-13, atol=1e-14)
 
 
-@pytest.mark.parametrize("cls", CELLS)
-def test_gradients_match_central_differences(cls):
-    cell, x, h0, c0, wh, wc = _problem(cls)
-    g = _grads(cell, x, h0, c0, wh, wc)
+@pytest.mark.parametrize("name", MAKE)
+def test_gradients_match_central_differences(name):
+    cell, x, h0, c0, wh, wc = _problem(name)
+    g = cell.gradients(x, wh, h0=h0, c0=c0, dc=wc)
     eps = 1e-6
-    arrays = {p: getattr(cell, p) for p in cell.PARAMS} | {"x": x, "h0": h0}
+    arrays = cell.parameters() | {"x": x, "h0": h0}
     if cell.has_cell_state:
         arrays["c0"] = c0
-    for name, a in arrays.items():
+    for key, a in arrays.items():
         num = np.zeros_like(a)
         for idx in np.ndindex(a.shape):
             old = a[idx]
@@ -51,21 +114,27 @@ def test_gradients_match_central_differences(cls):
             down = _loss(cell, x, h0, c0, wh, wc)
             a[idx] = old
             num[idx] = (up - down) / (2 * eps)
-        err = np.abs(g[name] - num).max() / np.abs(num).max()
-        assert err < 1e-6, (name, err)
+        err = np.abs(g[key] - num).max() / np.abs(num).max()
+        assert err < 1e-6, (key, err)
 
 
-@pytest.mark.parametrize("cls", CELLS)
-def test_forward_and_gradients_equal_pytorch(cls):
+@pytest.mark.parametrize("name", ["elman", "elman_relu", "lstm", "gru"])
+def test_forward_and_gradients_equal_pytorch(name):
     import torch  # a test dependency: the cross-check always runs
 
-    cell, x, h0, c0, wh, wc = _problem(cls, T=7, B=2, n_in=3, n=5, seed=1)
-    mod = {Elman: torch.nn.RNN, LSTM: torch.nn.LSTM, GRU: torch.nn.GRU}[cls](3, 5).double()
+    cell, x, h0, c0, wh, wc = _problem(name, T=7, B=2, seed=1)
+    if isinstance(cell, LSTM):
+        mod = torch.nn.LSTM(3, 4)
+    elif isinstance(cell, GRU):
+        mod = torch.nn.GRU(3, 4)
+    else:
+        mod = torch.nn.RNN(3, 4, nonlinearity=cell.nonlinearity)
+    mod = mod.double()
     mod.load_state_dict({k: torch.from_numpy(v) for k, v in cell.torch_state().items()})
     X = torch.tensor(x, requires_grad=True)
     H0 = torch.tensor(h0[None], requires_grad=True)
-    C0 = torch.tensor(c0[None], requires_grad=True)
     if cell.has_cell_state:
+        C0 = torch.tensor(c0[None], requires_grad=True)
         # torch returns only the last cell state: run step by step to expose c_t
         hs, cs, state = [], [], (H0, C0)
         for t in range(x.shape[0]):
@@ -78,11 +147,11 @@ def test_forward_and_gradients_equal_pytorch(cls):
         Ht, _ = mod(X, H0)
         loss = (Ht * torch.from_numpy(wh)).sum()
     loss.backward()
-    run = cell.run(x, h0, c0) if cell.has_cell_state else cell.run(x, h0)
+    run = cell.run(x, h0, c0)
     np.testing.assert_allclose(run.h, Ht.detach().numpy(), atol=1e-12)
     if cell.has_cell_state:
         np.testing.assert_allclose(run.c, Ct.detach().numpy(), atol=1e-12)
-    g = _grads(cell, x, h0, c0, wh, wc)
+    g = cell.gradients(x, wh, h0=h0, c0=c0, dc=wc)
     names = dict(zip(cell.PARAMS, ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")))
     params = dict(mod.named_parameters())
     for p, tname in names.items():
@@ -93,19 +162,20 @@ def test_forward_and_gradients_equal_pytorch(cls):
         np.testing.assert_allclose(g["c0"], C0.grad.numpy()[0], atol=1e-10)
 
 
-@pytest.mark.parametrize("cls", CELLS)
-def test_jacobian_matches_finite_differences(cls):
-    cell, x, h0, c0, _, _ = _problem(cls, seed=2)
-    xt, h, c = x[0, 0], h0[0], c0[0]
+@pytest.mark.parametrize("name", MAKE)
+def test_jacobian_matches_finite_differences(name):
+    cell, x, h0, c0, _, _ = _problem(name, seed=2)
+    xt, h = x[0, 0], h0[0]
+    n = h.size
 
     def step(state):
         if cell.has_cell_state:
-            r = cell.run(xt[None], state[:4], state[4:])
+            r = cell.run(xt[None], state[:n], state[n:])
             return np.concatenate([r.h[0, 0], r.c[0, 0]])
         return cell.run(xt[None], state).h[0, 0]
 
-    s = np.concatenate([h, c]) if cell.has_cell_state else h.copy()
-    J = cell.jacobian(xt, h, c) if cell.has_cell_state else cell.jacobian(xt, h)
+    s = np.concatenate([h, c0[0]]) if cell.has_cell_state else h.copy()
+    J = cell.jacobian(xt, h, c0[0]) if cell.has_cell_state else cell.jacobian(xt, h)
     num = np.empty_like(J)
     for j in range(s.size):
         e = np.zeros_like(s)
@@ -114,42 +184,78 @@ def test_jacobian_matches_finite_differences(cls):
     np.testing.assert_allclose(J, num, atol=1e-8)
 
 
-@pytest.mark.parametrize("cls", CELLS)
-def test_batch_items_are_independent_and_round_trip(cls):
-    cell, x, h0, c0, wh, wc = _problem(cls, B=4, seed=3)
-    full = cell.run(x, h0, c0) if cell.has_cell_state else cell.run(x, h0)
-    for b in range(4):
-        one = cell.run(x[:, b], h0[b], c0[b]) if cell.has_cell_state else cell.run(x[:, b], h0[b])
+@pytest.mark.parametrize("name", ["elman", "lstm_peephole", "gru_cho", "jordan"])
+def test_batch_items_are_independent_and_gradients_sum(name):
+    # 11 sequences: more than the 8 gradient buffers, so buffers hold several
+    cell, x, h0, c0, wh, wc = _problem(name, B=11, seed=3)
+    full = cell.run(x, h0, c0)
+    g = cell.gradients(x, wh, h0=h0, c0=c0, dc=wc)
+    parts = []
+    for b in range(11):
+        cb = c0[b] if c0 is not None else None
+        one = cell.run(x[:, b], h0[b], cb)
         np.testing.assert_array_equal(one.h[:, 0], full.h[:, b])
-    # gradients sum over the batch
-    g = _grads(cell, x, h0, c0, wh, wc)
-    parts = [_grads(cell, x[:, b:b + 1], h0[b:b + 1], c0[b:b + 1], wh[:, b:b + 1], wc[:, b:b + 1])
-             for b in range(4)]
-    np.testing.assert_allclose(g["W_hh"], sum(p["W_hh"] for p in parts), atol=1e-12)
-    back = cls.from_torch_state(cell.torch_state())
+        parts.append(cell.gradients(x[:, b], wh[:, b], h0=h0[b], c0=cb, dc=None if wc is None else wc[:, b]))
+    for p in cell.PARAMS:
+        np.testing.assert_allclose(g[p], sum(q[p] for q in parts), atol=1e-12, err_msg=p)
+
+
+@pytest.mark.parametrize("name", ["lstm", "gru", "elman"])
+def test_torch_state_round_trip(name):
+    cell = MAKE[name](0)
+    back = type(cell).from_torch_state(cell.torch_state())
     assert all(np.array_equal(getattr(back, p), getattr(cell, p)) for p in cell.PARAMS)
+
+
+@pytest.mark.parametrize("name", ["elman", "fully_recurrent", "lstm", "lstm_peephole", "lstm_cifg"])
+def test_rtrl_equals_bptt(name):
+    cell, x, h0, c0, wh, wc = _problem(name, T=8, B=3, seed=4)
+    g = cell.gradients(x, wh, h0=h0, c0=c0, dc=wc)
+    r = cell.rtrl(x, wh, h0=h0, c0=c0, dc=wc) if cell.has_cell_state else cell.rtrl(x, wh, h0=h0)
+    for p in cell.PARAMS:
+        np.testing.assert_allclose(r[p], g[p], atol=1e-10 * max(1.0, np.abs(g[p]).max()), err_msg=p)
+
+
+def test_indrnn_projection_and_fixed_readouts():
+    cell = IndRNN.random(2, 3, seed=0, u_max=0.5)
+    cell.u[:] = [0.9, -2.0, 0.1]
+    cell.project()
+    np.testing.assert_array_equal(cell.u, [0.5, -0.5, 0.1])
+    fr = FullyRecurrent.random(2, 5, n_outputs=2, seed=0)
+    h = fr.run(np.ones((3, 2))).h
+    np.testing.assert_array_equal(fr.readout()(h), fr.outputs(h))
+    assert fr.readout().PARAMS == ()
 
 
 def test_bad_input_names_the_argument():
     cell = LSTM.random(3, 4, seed=0)
     with pytest.raises(ValueError, match="W_hh"):
         LSTM(np.zeros((16, 3)), np.zeros((12, 4)))
+    with pytest.raises(ValueError, match="W_hh"):
+        LSTM(np.zeros((16, 3)), np.zeros((16, 4)), variant="CIFG")
+    with pytest.raises(ValueError, match="variant"):
+        LSTM.random(3, 4, variant="peephole")
+    with pytest.raises(ValueError, match="peephole"):
+        LSTM(np.zeros((16, 3)), np.zeros((16, 4)), peephole=np.zeros((3, 4)))
+    with pytest.raises(ValueError, match="reset"):
+        GRU.random(3, 4, reset="middle")
+    with pytest.raises(ValueError, match="nonlinearity"):
+        Elman.random(3, 4, nonlinearity="softplus")
     with pytest.raises(ValueError, match="W_ih"):
         GRU(np.zeros((9, 3)), np.zeros((12, 4)))
     with pytest.raises(ValueError, match="x must have shape"):
         cell.run(np.zeros((5, 2)))
+    with pytest.raises(ValueError, match="x must have shape"):
+        cell.run(np.zeros((0, 3)))
     with pytest.raises(ValueError, match="h0"):
         cell.run(np.zeros((5, 3)), h0=np.zeros(5))
+    with pytest.raises(ValueError, match="c0"):
+        Elman.random(3, 4).run(np.zeros((5, 3)), c0=np.zeros(4))
     with pytest.raises(ValueError, match="dh"):
         cell.gradients(np.zeros((5, 3)), np.zeros((4, 1, 4)))
     with pytest.raises(ValueError, match="finite"):
         cell.run(np.full((5, 3), np.nan))
-
-
-@pytest.mark.parametrize("cls", [Elman, LSTM])
-def test_rtrl_equals_bptt(cls):
-    cell, x, h0, c0, wh, wc = _problem(cls, T=8, B=3, n_in=2, n=4, seed=4)
-    g = _grads(cell, x, h0, c0, wh, wc)
-    r = cell.rtrl(x, wh, h0=h0, c0=c0, dc=wc) if cell.has_cell_state else cell.rtrl(x, wh, h0=h0)
-    for p in cell.PARAMS:
-        np.testing.assert_allclose(r[p], g[p], atol=1e-10 * max(1.0, np.abs(g[p]).max()), err_msg=p)
+    with pytest.raises(ValueError, match="u_max"):
+        IndRNN(np.zeros((2, 1)), [0.5, 1.5])
+    with pytest.raises(ValueError, match="nn.LSTM"):
+        LSTM.random(3, 4, variant="V").torch_state()

@@ -2,7 +2,7 @@
 
 from . import topology
 from .bam import BAM, BAMRecall
-from .cells import GRU, LSTM, Elman
+from .cells import GRU, LSTM, Elman, FullyRecurrent, IndRNN, Jordan, SecondOrder
 from .ctrnn import CTRNN, mtrnn, simulate
 from .flows import duffing, lorenz, random_network, rossler, van_der_pol
 from .hopfield import (
@@ -25,8 +25,41 @@ from .lsm import LSM
 from .maps import henon, logistic
 from .reservoir import Reservoir
 
-__all__ = ["CTRNN", "mtrnn", "simulate", "lorenz", "van_der_pol", "rossler", "duffing", "random_network", "henon",
-           "logistic", "Hopfield", "ModernHopfield", "Recall", "BAM", "BAMRecall", "continuous_hopfield",
-           "continuous_hopfield_energy", "hebbian", "storkey", "pseudo_inverse", "random_patterns", "flip_bits", "overlaps",
-           "to_bipolar", "recall_curve", "classify_states", "Reservoir", "LSM", "Elman", "LSTM", "GRU",
-           "topology"]
+__all__ = [
+                       "BAM",
+                       "CTRNN",
+                       "GRU",
+                       "LSM",
+                       "LSTM",
+                       "BAMRecall",
+                       "Elman",
+                       "FullyRecurrent",
+                       "Hopfield",
+                       "IndRNN",
+                       "Jordan",
+                       "ModernHopfield",
+                       "Recall",
+                       "Reservoir",
+                       "SecondOrder",
+                       "classify_states",
+                       "continuous_hopfield",
+                       "continuous_hopfield_energy",
+                       "duffing",
+                       "flip_bits",
+                       "hebbian",
+                       "henon",
+                       "logistic",
+                       "lorenz",
+                       "mtrnn",
+                       "overlaps",
+                       "pseudo_inverse",
+                       "random_network",
+                       "random_patterns",
+                       "recall_curve",
+                       "rossler",
+                       "simulate",
+                       "storkey",
+                       "to_bipolar",
+                       "topology",
+                       "van_der_pol",
+]

@@ -32,7 +32,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from .._validate import as_float_array, as_rng, as_scalar
-from ..models.cells import _Cell
+from ..models.cells._base import _Cell
 
 LOSSES = ("mse", "cross_entropy")
 
@@ -46,11 +46,20 @@ class Readout:
     b : array_like, shape (O,), optional
     """
 
-    PARAMS = ("W", "b")
-
-    def __init__(self, W, b=None):
+    def __init__(self, W, b=None, *, trainable=True):
         self.W = as_float_array("W", W, ndim=2)
         self.b = np.zeros(self.W.shape[0]) if b is None else as_float_array("b", b, shape=(self.W.shape[0],))
+        self.PARAMS = ("W", "b") if trainable else ()
+
+    @classmethod
+    def fixed(cls, W, b=None):
+        """A readout that training leaves alone (for example one that selects the
+        output units of a :class:`~dynnets.models.cells.FullyRecurrent` network)."""
+        return cls(W, b, trainable=False)
+
+    def __repr__(self):
+        fixed = "" if self.PARAMS else ", fixed"
+        return f"Readout(hidden={self.W.shape[1]}, outputs={self.W.shape[0]}{fixed})"
 
     @classmethod
     def random(cls, n_hidden, n_outputs, *, seed=None):
@@ -63,7 +72,10 @@ class Readout:
         return h @ self.W.T + self.b
 
     def gradients(self, h, dy):
-        """``(dict(W, b), dh)`` for upstream ``dy`` shaped like the outputs."""
+        """``(dict(W, b), dh)`` for upstream ``dy`` shaped like the outputs (the
+        dict is empty for a fixed readout)."""
+        if not self.PARAMS:
+            return {}, dy @ self.W
         hf, dyf = h.reshape(-1, h.shape[-1]), dy.reshape(-1, dy.shape[-1])
         return {"W": dyf.T @ hf, "b": dyf.sum(0)}, dy @ self.W
 
@@ -176,7 +188,7 @@ def batch_gradients(cell, readout, x, target, *, loss="mse", where="all", h0=Non
 
     Parameters
     ----------
-    cell : Elman, LSTM or GRU
+    cell : a cell of :mod:`dynnets.models.cells`
     readout : Readout
     x : ndarray, shape (T, B, I)
     target : ndarray
@@ -194,7 +206,7 @@ def batch_gradients(cell, readout, x, target, *, loss="mse", where="all", h0=Non
     run : Run
         The forward pass (its last states continue truncated BPTT).
     """
-    run = cell.run(x, h0, c0) if cell.has_cell_state else cell.run(x, h0)
+    run = cell.run(x, h0, c0)
     if where == "all":
         y = readout(run.h)
         L, dy = loss_and_grad(loss, y, target)
@@ -207,10 +219,7 @@ def batch_gradients(cell, readout, x, target, *, loss="mse", where="all", h0=Non
         dh[-1] = dh_last
     else:
         raise ValueError(f"where must be 'all' or 'last', got {where!r}")
-    if cell.has_cell_state:
-        gc = cell.gradients(x, dh, run=run, h0=h0, c0=c0)
-    else:
-        gc = cell.gradients(x, dh, run=run, h0=h0)
+    gc = cell.gradients(x, dh, run=run, h0=h0, c0=c0)
     grads = {f"cell.{k}": gc[k] for k in cell.PARAMS}
     grads.update({f"readout.{k}": v for k, v in gr.items()})
     return L, grads, run
@@ -222,7 +231,7 @@ def train_bptt(cell, readout, x, target, *, loss="mse", where="all", epochs=10, 
 
     Parameters
     ----------
-    cell : Elman, LSTM or GRU
+    cell : a cell of :mod:`dynnets.models.cells`
     readout : Readout
     x : array_like, shape (T, N, I)
         N training sequences of T steps, time first.
@@ -248,7 +257,7 @@ def train_bptt(cell, readout, x, target, *, loss="mse", where="all", epochs=10, 
     History
     """
     if not isinstance(cell, _Cell):
-        raise TypeError(f"cell must be an Elman, LSTM or GRU cell, got {type(cell).__name__}")
+        raise TypeError(f"cell must be a cell of dynnets.models.cells, got {type(cell).__name__}")
     if not isinstance(readout, Readout):
         raise TypeError(f"readout must be a Readout, got {type(readout).__name__}")
     if loss not in LOSSES:
@@ -292,6 +301,7 @@ def train_bptt(cell, readout, x, target, *, loss="mse", where="all", epochs=10, 
                                                 loss=loss, where=where, h0=h0, c0=c0)
                 norms.append(clip_grad_norm(grads, clip) if clip else _global_norm(grads))
                 opt.step(params, grads)
+                cell.project()
                 losses.append(L)
                 h0 = run.h[-1]
                 c0 = run.c[-1] if run.c is not None else None

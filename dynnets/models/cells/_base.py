@@ -1,0 +1,329 @@
+"""What every cell shares: validation, the batch layout, the gradient buffers,
+and the small linear-algebra kernels the forward, backward and RTRL passes
+are built from.
+
+Layout. The public arrays are time first, ``(T, B, ...)``. Inside, each
+sequence is contiguous, ``(B, T, ...)``, so one parallel work item reads and
+writes one block of memory; :class:`Run` holds the public views of those
+arrays and :meth:`_Cell.gradients` takes them back without a copy.
+
+Gradient buffers. A batch's gradient is accumulated in ``K = min(B, 8)``
+buffers, buffer ``k`` holding the sum over sequences ``k, k + K, ...``; the
+buffers are summed in order afterwards. ``K`` depends on the batch size only,
+so the result is the same at any thread count.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit
+
+from ..._math import sigmoid, tanh
+from ..._validate import as_float_array, as_rng, as_scalar
+from ...config import JIT
+
+GRAD_BUFFERS = 8
+
+# nonlinearities by code, so kernels take an int; the derivative is written
+# in terms of the output y = f(a)
+NONLINEARITIES = {"tanh": 0, "relu": 1, "sigmoid": 2}
+
+
+@njit(cache=True, **JIT)
+def _activate(a, out, kind):
+    """``out = f(a)`` for the nonlinearity code ``kind``."""
+    if kind == 0:
+        for k in range(a.size):
+            out[k] = tanh(a[k])
+    elif kind == 1:
+        for k in range(a.size):
+            out[k] = max(0.0, a[k])
+    else:
+        for k in range(a.size):
+            out[k] = sigmoid(a[k])
+
+
+@njit(cache=True, **JIT)
+def _activate_backward(y, d, kind, out):
+    """``out = d * f'(a)`` with ``f'`` written through ``y = f(a)``."""
+    if kind == 0:
+        for k in range(y.size):
+            out[k] = d[k] * (1.0 - y[k] * y[k])
+    elif kind == 1:
+        for k in range(y.size):
+            out[k] = d[k] if y[k] > 0.0 else 0.0
+    else:
+        for k in range(y.size):
+            out[k] = d[k] * y[k] * (1.0 - y[k])
+
+
+@njit(cache=True, **JIT)
+def _affine(W, v, b, out):
+    """``out = b + W v``."""
+    for r in range(out.size):
+        s = b[r]
+        for j in range(v.size):
+            s += W[r, j] * v[j]
+        out[r] = s
+
+
+@njit(cache=True, **JIT)
+def _outer_add(G, d, v):
+    """``G += d v^T``."""
+    for r in range(d.size):
+        dr = d[r]
+        for j in range(v.size):
+            G[r, j] += dr * v[j]
+
+
+@njit(cache=True, **JIT)
+def _t_matvec_add(W, d, out):
+    """``out += W^T d``."""
+    for r in range(d.size):
+        dr = d[r]
+        for j in range(out.size):
+            out[j] += W[r, j] * dr
+
+
+@njit(cache=True, **JIT)
+def _affine_backward(W_ih, W_hh, da, x, hp, gW_ih, gW_hh, gb, dh, dx):
+    """Backward of ``a = W_ih x + W_hh h_{t-1} + b`` for ``da``: accumulate the
+    weight and bias gradients and ``dx``; set ``dh = W_hh^T da``."""
+    _outer_add(gW_ih, da, x)
+    _outer_add(gW_hh, da, hp)
+    gb += da
+    dh[:] = 0.0
+    _t_matvec_add(W_hh, da, dh)
+    _t_matvec_add(W_ih, da, dx)
+
+
+# -- real-time recurrent learning (forward-mode sensitivities) -----------------
+# Parameters are flattened as [W_ih (R x I, row-major), W_hh (R x H), b (R), ...];
+# b stands for b_ih and b_hh alike (both enter the same sum).
+
+
+@njit(cache=True, **JIT)
+def _rtrl_direct(n_rows, x, hp, r, col_b, dA):
+    """Add to row ``r`` of ``dA`` (d a_r / d theta) the direct dependence of
+    pre-activation r on its own weights: x (W_ih), h_{t-1} (W_hh), 1 (bias)."""
+    m, n = x.size, hp.size
+    o = r * m
+    for j in range(m):
+        dA[r, o + j] += x[j]
+    o = n_rows * m + r * n
+    for j in range(n):
+        dA[r, o + j] += hp[j]
+    dA[r, col_b + r] += 1.0
+
+
+@njit(cache=True, **JIT)
+def _rtrl_recurrent(W_hh, S, dA):
+    """``dA = W_hh S`` (rows of pre-activations x parameters)."""
+    for r in range(dA.shape[0]):
+        for p in range(dA.shape[1]):
+            dA[r, p] = 0.0
+        for j in range(S.shape[0]):
+            w = W_hh[r, j]
+            for p in range(dA.shape[1]):
+                dA[r, p] += w * S[j, p]
+
+
+# ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Run:
+    """Forward pass of a cell over a batch.
+
+    Attributes
+    ----------
+    h : ndarray, shape (T, B, H)
+        States after each step (the output of a Jordan network).
+    c : ndarray, shape (T, B, H) or None
+        LSTM cell states.
+    gates : ndarray, shape (T, B, k, H) or None
+        Gate activations per step; each cell documents its ``k`` rows.
+    """
+
+    h: np.ndarray
+    c: np.ndarray = None
+    gates: np.ndarray = None
+
+
+def _time_first(a):
+    """Public ``(T, B, ...)`` view of an internal ``(B, T, ...)`` array."""
+    return None if a is None else a.swapaxes(0, 1)
+
+
+def _batch_first(a):
+    """Internal contiguous ``(B, T, ...)`` array from a public one (no copy for
+    the views :func:`_time_first` made)."""
+    return None if a is None else np.ascontiguousarray(a.swapaxes(0, 1))
+
+
+class _Cell:
+    """Shared validation and layout; each subclass defines its parameters
+    (``PARAMS``), ``_forward`` and ``_backward`` on the internal layout."""
+
+    PARAMS = ()
+    has_cell_state = False
+
+    n_inputs = property(lambda self: self.W_ih.shape[1])
+
+    @property
+    def n_hidden(self):
+        """Number of hidden units."""
+        return self.W_hh.shape[1]
+
+    @property
+    def n_state(self):
+        """Size of the state ``h`` that recurs (the outputs of a Jordan network,
+        the hidden units otherwise)."""
+        return self.n_hidden
+
+    def __repr__(self):
+        return f"{type(self).__name__}(inputs={self.n_inputs}, hidden={self.n_hidden})"
+
+    @classmethod
+    def random(cls, n_inputs, n_hidden, *, scale=None, seed=None, **options):
+        """Parameters uniform in ``[-s, s]``, ``s = 1 / sqrt(H)`` by default
+        (PyTorch's initialisation); ``options`` as for the constructor."""
+        n_in = as_scalar("n_inputs", n_inputs, low=1, integer=True)
+        n = as_scalar("n_hidden", n_hidden, low=1, integer=True)
+        s = 1.0 / np.sqrt(n) if scale is None else as_scalar("scale", scale, low=0.0)
+        rng = as_rng(seed)
+        shapes = cls._shapes(n_in, n, **options)
+        return cls(**{k: rng.uniform(-s, s, shape) for k, shape in shapes.items()}, **options)
+
+    def parameters(self):
+        """The trainable arrays by name (the arrays themselves: optimisers
+        update them in place)."""
+        return {p: getattr(self, p) for p in self.PARAMS}
+
+    def project(self):
+        """Put the parameters back into their allowed set after an update
+        (a no-op except for constrained cells such as :class:`IndRNN`)."""
+
+    # -- validation ----------------------------------------------------------
+    def _inputs(self, x, h0, c0):
+        X = as_float_array("x", x, ndim=(2, 3))
+        X = X[:, None, :] if X.ndim == 2 else X
+        T, B, m = X.shape
+        if m != self.n_inputs or T == 0 or B == 0:
+            raise ValueError(f"x must have shape (T, {self.n_inputs}) or (T, B, {self.n_inputs}) with T, B >= 1, "
+                             f"got {np.shape(x)}")
+        if c0 is not None and not self.has_cell_state:
+            raise ValueError(f"c0: a {type(self).__name__} cell has no cell state")
+        return _batch_first(X), self._state("h0", h0, B), self._state("c0", c0, B) if self.has_cell_state else None
+
+    def _state(self, name, v, B):
+        n = self.n_state
+        if v is None:
+            return np.zeros((B, n))
+        a = as_float_array(name, v, ndim=(1, 2))
+        if a.shape not in ((n,), (B, n)):
+            raise ValueError(f"{name} must have shape ({n},) or ({B}, {n}), got {a.shape}")
+        return np.ascontiguousarray(np.broadcast_to(a, (B, n)))
+
+    @staticmethod
+    def _grad_in(name, d, shape):
+        """Outside gradient ``d`` (T, B, H) or (T, H), in the internal layout."""
+        if d is None:
+            return np.zeros((shape[1], shape[0]) + shape[2:])
+        a = as_float_array(name, d, ndim=(2, 3))
+        a = a[:, None, :] if a.ndim == 2 else a
+        if a.shape != shape:
+            raise ValueError(f"{name} must have the shape of the states {shape}, got {a.shape}")
+        return _batch_first(a)
+
+    # -- public passes -----------------------------------------------------------
+    def run(self, x, h0=None, c0=None):
+        """States for inputs ``x`` (T, I) or (T, B, I), from ``h0`` (and ``c0``
+        for an LSTM), each (H,) or (B, H), zero by default.
+
+        Returns
+        -------
+        Run
+            ``h`` (T, B, H), with a batch axis of 1 for a single sequence;
+            ``c`` and ``gates`` where the cell has them.
+        """
+        X, h0, c0 = self._inputs(x, h0, c0)
+        return self._forward(X, h0, c0)
+
+    def gradients(self, x, dh, run=None, h0=None, c0=None, dc=None):
+        """Backpropagation through time.
+
+        Parameters
+        ----------
+        x : array_like, shape (T, B, I) or (T, I)
+        dh : array_like, shape (T, B, H)
+            ``dL/dh_t`` from outside the cell (readout and loss) at every step.
+        run : Run, optional
+            The forward pass of ``x`` (recomputed if not given).
+        h0, c0 : array_like, optional
+            Initial states as in :meth:`run`.
+        dc : array_like, shape (T, B, H), optional
+            LSTM only: an outside gradient on the cell states.
+
+        Returns
+        -------
+        dict
+            One entry per parameter (summed over the batch), ``x`` (T, B, I),
+            ``h0`` (B, H) and, for an LSTM, ``c0`` (B, H).
+        """
+        X, h0, c0 = self._inputs(x, h0, c0)
+        run = self._forward(X, h0, c0) if run is None else run
+        B, T = X.shape[:2]
+        n = self.n_state
+        dH = self._grad_in("dh", dh, (T, B, n))
+        if dc is not None and not self.has_cell_state:
+            raise ValueError(f"dc: a {type(self).__name__} cell has no cell state")
+        dC = self._grad_in("dc", dc, (T, B, n)) if self.has_cell_state else None
+        g = self._backward(X, h0, c0, run, dH, dC)
+        g["x"] = _time_first(g["x"])
+        return g
+
+    def _buffers(self, B, names=None):
+        """Zeroed gradient buffers ``(K,) + shape`` for the parameters."""
+        K = min(B, GRAD_BUFFERS)
+        return [np.zeros((K,) + getattr(self, p).shape) for p in (names or self.PARAMS)]
+
+    def jacobian(self, x, h, c=None):
+        """Jacobian of the state update at input ``x`` (I,) and state ``h`` (H,)
+        (and ``c`` for an LSTM): ``dh_t / dh_{t-1}``, (H, H), or for an LSTM
+        ``d(h_t, c_t) / d(h_{t-1}, c_{t-1})``, (2H, 2H) ordered ``[h; c]``."""
+        x = as_float_array("x", x, shape=(self.n_inputs,))
+        h = as_float_array("h", h, shape=(self.n_state,))
+        if self.has_cell_state:
+            return self._jacobian(x, h, as_float_array("c", c, shape=(self.n_hidden,)))
+        if c is not None:
+            raise ValueError(f"c: a {type(self).__name__} cell has no cell state")
+        return self._jacobian(x, h)
+
+
+class _TorchLayout:
+    """Weight conversion for the cells PyTorch has (``nn.RNN``, ``nn.LSTM``,
+    ``nn.GRU``): parameters ``W_ih``, ``W_hh``, ``b_ih``, ``b_hh``."""
+
+    _TORCH = (("W_ih", "weight_ih"), ("W_hh", "weight_hh"), ("b_ih", "bias_ih"), ("b_hh", "bias_hh"))
+
+    def _check_torch(self):
+        """Raise if this instance is a variant PyTorch does not have."""
+
+    def torch_state(self, layer=0):
+        """The weights under PyTorch's names (``weight_ih_l0`` ...), as NumPy arrays
+        (``torch.nn.LSTM(...).load_state_dict({k: torch.from_numpy(v) ...})``)."""
+        self._check_torch()
+        return {f"{t}_l{layer}": getattr(self, p).copy() for p, t in self._TORCH}
+
+    @classmethod
+    def from_torch_state(cls, state, layer=0):
+        """Build from a PyTorch ``state_dict`` (tensors or arrays) of ``nn.RNN``
+        (tanh), ``nn.LSTM`` or ``nn.GRU``, layer ``layer``."""
+        def get(name):
+            key = f"{name}_l{layer}"
+            if key not in state:
+                raise ValueError(f"state has no {key!r} (keys: {sorted(state)})")
+            v = state[key]
+            return np.asarray(v.detach().cpu().numpy() if hasattr(v, "detach") else v, dtype=np.float64)
+        return cls(**{p: get(t) for p, t in cls._TORCH})

@@ -1,0 +1,334 @@
+"""Long short-term memory with forget gate, in three of Greff et al.'s variants.
+
+``"NP"`` (no peepholes; PyTorch ``nn.LSTM``, gate rows i, f, g, o)::
+
+    a = W_ih x_t + b_ih + W_hh h_{t-1} + b_hh
+    i, f, o = sigma(a_i), sigma(a_f), sigma(a_o),   g = tanh(a_g)
+    c_t = f c_{t-1} + i g,   h_t = o tanh(c_t)
+
+``"V"`` (vanilla: peephole weights ``p`` (3, H), rows i, f, o, from the cell
+state into the gates; i and f see ``c_{t-1}``, o sees ``c_t``)::
+
+    i = sigma(a_i + p_i c_{t-1}),  f = sigma(a_f + p_f c_{t-1}),  o = sigma(a_o + p_o c_t)
+
+``"CIFG"`` (V with coupled input and forget gate, ``f = 1 - i``): no forget-gate
+rows, so ``W_ih``, ``W_hh`` and the biases have 3H rows, in order i, g, o; the
+peephole row for f is unused.
+
+References
+----------
+.. [1] S. Hochreiter, J. Schmidhuber, "Long short-term memory", Neural Computation
+       9(8), 1735-1780, 1997; F. A. Gers, J. Schmidhuber, F. Cummins, "Learning to
+       forget", Neural Computation 12(10), 2451-2471, 2000.
+.. [2] F. A. Gers, N. N. Schraudolph, J. Schmidhuber, "Learning precise timing
+       with LSTM recurrent networks", JMLR 3, 115-143, 2002 (peepholes).
+.. [3] K. Greff, R. K. Srivastava, J. Koutnik, B. R. Steunebrink, J. Schmidhuber,
+       "LSTM: a search space odyssey", IEEE TNNLS 28(10), 2222-2232, 2017.
+"""
+
+import numpy as np
+from numba import njit, prange
+
+from ..._math import sigmoid, tanh
+from ..._validate import as_float_array
+from ...config import JIT
+from ._base import (
+    GRAD_BUFFERS,
+    Run,
+    _affine,
+    _affine_backward,
+    _batch_first,
+    _Cell,
+    _rtrl_direct,
+    _rtrl_recurrent,
+    _time_first,
+    _TorchLayout,
+)
+from .elman import _unflatten
+
+VARIANTS = ("NP", "V", "CIFG")
+
+
+@njit(cache=True, **JIT)
+def _lstm_fwd(W_ih, W_hh, b, p, coupled, x, h0, c0, H, C, G):
+    """``G[t]`` (4, n): the gates i, f, g, o (f = 1 - i when ``coupled``)."""
+    n = h0.size
+    R = W_hh.shape[0]
+    a = np.empty(R)
+    ax = np.empty(R)
+    og, oo = (n, 2 * n) if coupled else (2 * n, 3 * n)
+    hp, cp = h0, c0
+    for t in range(x.shape[0]):
+        _affine(W_ih, x[t], b, ax)
+        _affine(W_hh, hp, ax, a)
+        Gt, c, h = G[t], C[t], H[t]
+        # separate loops over contiguous rows vectorise
+        for k in range(n):
+            Gt[0, k] = sigmoid(a[k] + p[0, k] * cp[k])
+        if coupled:
+            for k in range(n):
+                Gt[1, k] = 1.0 - Gt[0, k]
+        else:
+            for k in range(n):
+                Gt[1, k] = sigmoid(a[n + k] + p[1, k] * cp[k])
+        for k in range(n):
+            Gt[2, k] = tanh(a[og + k])
+        for k in range(n):
+            c[k] = Gt[1, k] * cp[k] + Gt[0, k] * Gt[2, k]
+        for k in range(n):
+            Gt[3, k] = sigmoid(a[oo + k] + p[2, k] * c[k])
+        for k in range(n):
+            h[k] = Gt[3, k] * tanh(c[k])
+        hp, cp = h, c
+
+
+@njit(parallel=True, **JIT)
+def _lstm_fwd_batch(W_ih, W_hh, b, p, coupled, x, h0, c0, H, C, G):
+    for s in prange(x.shape[0]):
+        _lstm_fwd(W_ih, W_hh, b, p, coupled, x[s], h0[s], c0[s], H[s], C[s], G[s])
+
+
+@njit(cache=True, **JIT)
+def _lstm_bwd(W_ih, W_hh, p, coupled, x, h0, c0, H, C, G, dH, dC, gW_ih, gW_hh, gb, gp, dx, dh0, dc0):
+    n = h0.size
+    dh = np.zeros(n)
+    dc = np.zeros(n)
+    da = np.empty(W_hh.shape[0])
+    og, oo = (n, 2 * n) if coupled else (2 * n, 3 * n)
+    for t in range(x.shape[0] - 1, -1, -1):
+        hp = H[t - 1] if t > 0 else h0
+        cp = C[t - 1] if t > 0 else c0
+        Gt, c = G[t], C[t]
+        for k in range(n):
+            i, f, g, o = Gt[0, k], Gt[1, k], Gt[2, k], Gt[3, k]
+            tc = tanh(c[k])
+            dhk = dH[t, k] + dh[k]
+            dao = dhk * tc * o * (1.0 - o)
+            dck = dC[t, k] + dc[k] + dhk * o * (1.0 - tc * tc) + dao * p[2, k]
+            da[oo + k] = dao
+            da[og + k] = dck * i * (1.0 - g * g)
+            gp[2, k] += dao * c[k]
+            if coupled:  # f = 1 - i: c_t = c_{t-1} + i (g - c_{t-1})
+                dai = dck * (g - cp[k]) * i * (1.0 - i)
+                dc[k] = dck * f + dai * p[0, k]
+            else:
+                dai = dck * g * i * (1.0 - i)
+                daf = dck * cp[k] * f * (1.0 - f)
+                da[n + k] = daf
+                dc[k] = dck * f + dai * p[0, k] + daf * p[1, k]
+                gp[1, k] += daf * cp[k]
+            da[k] = dai
+            gp[0, k] += dai * cp[k]
+        _affine_backward(W_ih, W_hh, da, x[t], hp, gW_ih, gW_hh, gb, dh, dx[t])
+    dh0[:] = dh
+    dc0[:] = dc
+
+
+@njit(parallel=True, **JIT)
+def _lstm_bwd_batch(W_ih, W_hh, p, coupled, x, h0, c0, H, C, G, dH, dC, gW_ih, gW_hh, gb, gp, dx, dh0, dc0):
+    K = gW_ih.shape[0]
+    for k in prange(K):
+        for s in range(k, x.shape[0], K):
+            _lstm_bwd(W_ih, W_hh, p, coupled, x[s], h0[s], c0[s], H[s], C[s], G[s], dH[s], dC[s], gW_ih[k],
+                      gW_hh[k], gb[k], gp[k], dx[s], dh0[s], dc0[s])
+
+
+@njit(cache=True, **JIT)
+def _lstm_rtrl(W_ih, W_hh, b, p, coupled, x, h0, c0, dH, dC, g):
+    """Gradient ``g`` of sum_t (dH[t] . h_t + dC[t] . c_t) by carrying
+    ``S_h = dh/dtheta`` and ``S_c = dc/dtheta``; theta = [W_ih, W_hh, b, p]."""
+    n, m = h0.size, x.shape[1]
+    R = W_hh.shape[0]
+    P = g.size
+    col_b = R * m + R * n
+    col_p = col_b + R
+    og, oo = (n, 2 * n) if coupled else (2 * n, 3 * n)
+    Sh = np.zeros((n, P))
+    Sc = np.zeros((n, P))
+    dA = np.empty((R, P))
+    h = h0.copy()
+    c = c0.copy()
+    a = np.empty(R)
+    ax = np.empty(R)
+    for t in range(x.shape[0]):
+        _rtrl_recurrent(W_hh, Sh, dA)
+        for r in range(R):
+            _rtrl_direct(R, x[t], h, r, col_b, dA)
+        _affine(W_ih, x[t], b, ax)
+        _affine(W_hh, h, ax, a)
+        for k in range(n):
+            cp = c[k]
+            # peepholes from c_{t-1} into i (and f)
+            for q in range(P):
+                dA[k, q] += p[0, k] * Sc[k, q]
+            dA[k, col_p + k] += cp
+            i = sigmoid(a[k] + p[0, k] * cp)
+            gg = tanh(a[og + k])
+            di, dg = i * (1.0 - i), 1.0 - gg * gg
+            if coupled:
+                f = 1.0 - i
+                for q in range(P):
+                    Sc[k, q] = f * Sc[k, q] + (gg - cp) * di * dA[k, q] + i * dg * dA[og + k, q]
+            else:
+                for q in range(P):
+                    dA[n + k, q] += p[1, k] * Sc[k, q]
+                dA[n + k, col_p + n + k] += cp
+                f = sigmoid(a[n + k] + p[1, k] * cp)
+                df = f * (1.0 - f)
+                for q in range(P):
+                    Sc[k, q] = f * Sc[k, q] + cp * df * dA[n + k, q] + gg * di * dA[k, q] + i * dg * dA[og + k, q]
+            c[k] = f * cp + i * gg
+            # peephole from c_t into o
+            for q in range(P):
+                dA[oo + k, q] += p[2, k] * Sc[k, q]
+            dA[oo + k, col_p + 2 * n + k] += c[k]
+            o = sigmoid(a[oo + k] + p[2, k] * c[k])
+            tc = tanh(c[k])
+            h[k] = o * tc
+            do = o * (1.0 - o)
+            for q in range(P):
+                Sh[k, q] = tc * do * dA[oo + k, q] + o * (1.0 - tc * tc) * Sc[k, q]
+        for k in range(n):
+            wh, wc = dH[t, k], dC[t, k]
+            for q in range(P):
+                g[q] += wh * Sh[k, q] + wc * Sc[k, q]
+
+
+@njit(parallel=True, **JIT)
+def _lstm_rtrl_batch(W_ih, W_hh, b, p, coupled, x, h0, c0, dH, dC, g):
+    K = g.shape[0]
+    for k in prange(K):
+        for s in range(k, x.shape[0], K):
+            _lstm_rtrl(W_ih, W_hh, b, p, coupled, x[s], h0[s], c0[s], dH[s], dC[s], g[k])
+
+
+class LSTM(_TorchLayout, _Cell):
+    """Long short-term memory with forget gate (see the module for the equations).
+
+    Parameters
+    ----------
+    W_ih : array_like, shape (G H, I)
+        ``G = 4`` (rows i, f, g, o), or 3 for ``"CIFG"`` (rows i, g, o).
+    W_hh : array_like, shape (G H, H)
+    b_ih, b_hh : array_like, shape (G H,), optional
+    peephole : array_like, shape (3, H), optional
+        Peephole weights ``p_i, p_f, p_o`` (variants "V" and "CIFG"; zero by default).
+    variant : {"NP", "V", "CIFG"}
+        No peepholes (PyTorch's), vanilla with peepholes, coupled input-forget gate.
+    """
+
+    has_cell_state = True
+
+    def __init__(self, W_ih, W_hh, b_ih=None, b_hh=None, peephole=None, *, variant="NP"):
+        if variant not in VARIANTS:
+            raise ValueError(f"variant must be one of {VARIANTS}, got {variant!r}")
+        self.variant = variant
+        G = 3 if variant == "CIFG" else 4
+        self.W_hh = as_float_array("W_hh", W_hh, ndim=2)
+        n = self.W_hh.shape[1]
+        if n == 0 or self.W_hh.shape[0] != G * n:
+            raise ValueError(f"W_hh must have shape ({G} H, H) with H >= 1 for variant {variant!r}, "
+                             f"got {self.W_hh.shape}")
+        self.W_ih = as_float_array("W_ih", W_ih, ndim=2)
+        if self.W_ih.shape[0] != G * n or self.W_ih.shape[1] == 0:
+            raise ValueError(f"W_ih must have shape ({G * n}, I) with I >= 1, got {self.W_ih.shape}")
+        self.b_ih = np.zeros(G * n) if b_ih is None else as_float_array("b_ih", b_ih, shape=(G * n,))
+        self.b_hh = np.zeros(G * n) if b_hh is None else as_float_array("b_hh", b_hh, shape=(G * n,))
+        if variant == "NP":
+            if peephole is not None:
+                raise ValueError("peephole: variant 'NP' has no peepholes (use variant='V')")
+            self.peephole = np.zeros((3, n))
+        else:
+            self.peephole = np.zeros((3, n)) if peephole is None else as_float_array("peephole", peephole,
+                                                                                     shape=(3, n))
+
+    PARAMS = property(lambda self: ("W_ih", "W_hh", "b_ih", "b_hh") + (() if self.variant == "NP" else
+                                                                         ("peephole",)))
+
+    @staticmethod
+    def _shapes(n_in, n, variant="NP"):
+        G = 3 if variant == "CIFG" else 4
+        s = {"W_ih": (G * n, n_in), "W_hh": (G * n, n), "b_ih": (G * n,), "b_hh": (G * n,)}
+        if variant != "NP":
+            s["peephole"] = (3, n)
+        return s
+
+    def __repr__(self):
+        return f"LSTM(inputs={self.n_inputs}, hidden={self.n_hidden}, variant={self.variant!r})"
+
+    def _check_torch(self):
+        if self.variant != "NP":
+            raise ValueError(f"PyTorch's nn.LSTM is the 'NP' variant, this cell is {self.variant!r}")
+
+    def _forward(self, X, h0, c0):
+        B, T = X.shape[:2]
+        n = self.n_hidden
+        H, C, G = np.empty((B, T, n)), np.empty((B, T, n)), np.empty((B, T, 4, n))
+        _lstm_fwd_batch(self.W_ih, self.W_hh, self.b_ih + self.b_hh, self.peephole, self.variant == "CIFG", X,
+                        h0, c0, H, C, G)
+        return Run(_time_first(H), _time_first(C), _time_first(G))
+
+    def _backward(self, X, h0, c0, run, dH, dC):
+        B = X.shape[0]
+        gih, ghh, gb, gp = self._buffers(B, ("W_ih", "W_hh", "b_ih", "peephole"))
+        dx, dh0, dc0 = np.zeros(X.shape), np.zeros((B, self.n_hidden)), np.zeros((B, self.n_hidden))
+        _lstm_bwd_batch(self.W_ih, self.W_hh, self.peephole, self.variant == "CIFG", X, h0, c0,
+                        _batch_first(run.h), _batch_first(run.c), _batch_first(run.gates), dH, dC, gih, ghh, gb, gp,
+                        dx, dh0, dc0)
+        gb = gb.sum(0)
+        g = {"W_ih": gih.sum(0), "W_hh": ghh.sum(0), "b_ih": gb, "b_hh": gb.copy()}
+        if self.variant != "NP":
+            g["peephole"] = gp.sum(0)
+            if self.variant == "CIFG":
+                g["peephole"][1] = 0.0  # no forget gate to look into
+        g.update(x=dx, h0=dh0, c0=dc0)
+        return g
+
+    def rtrl(self, x, dh, h0=None, c0=None, dc=None):
+        """Parameter gradients by real-time recurrent learning (sensitivities of
+        ``h`` and ``c`` carried forward), for every variant; same arguments and
+        weight gradients as :meth:`gradients` (Williams and Zipser 1989)."""
+        X, h0, c0 = self._inputs(x, h0, c0)
+        B, T = X.shape[:2]
+        n = self.n_hidden
+        dH, dC = self._grad_in("dh", dh, (T, B, n)), self._grad_in("dc", dc, (T, B, n))
+        size = self.W_ih.size + self.W_hh.size + self.b_ih.size
+        g = np.zeros((min(B, GRAD_BUFFERS), size + 3 * n))
+        _lstm_rtrl_batch(self.W_ih, self.W_hh, self.b_ih + self.b_hh, self.peephole, self.variant == "CIFG", X, h0,
+                         c0, dH, dC, g)
+        g = g.sum(0)
+        out = _unflatten(self, g)
+        if self.variant != "NP":
+            out["peephole"] = g[size:].reshape(3, n)
+            if self.variant == "CIFG":
+                out["peephole"][1] = 0.0
+        return out
+
+    def _jacobian(self, x, h, c):
+        n = self.n_hidden
+        a = self.W_ih @ x + self.b_ih + self.W_hh @ h + self.b_hh
+        W, p = self.W_hh, self.peephole
+        sig = lambda v: 1.0 / (1.0 + np.exp(-v))
+        i = sig(a[:n] + p[0] * c)
+        di = (i * (1 - i))[:, None] * np.hstack([W[:n], np.diag(p[0])])  # d a_i / d[h; c]
+        if self.variant == "CIFG":
+            g = np.tanh(a[n:2 * n])
+            dg = (1 - g**2)[:, None] * np.hstack([W[n:2 * n], np.zeros((n, n))])
+            f = 1.0 - i
+            df = -di
+            Wo = W[2 * n:]
+            ao = a[2 * n:]
+        else:
+            f = sig(a[n:2 * n] + p[1] * c)
+            df = (f * (1 - f))[:, None] * np.hstack([W[n:2 * n], np.diag(p[1])])
+            g = np.tanh(a[2 * n:3 * n])
+            dg = (1 - g**2)[:, None] * np.hstack([W[2 * n:3 * n], np.zeros((n, n))])
+            Wo = W[3 * n:]
+            ao = a[3 * n:]
+        c_new = f * c + i * g
+        dc = c[:, None] * df + np.hstack([np.zeros((n, n)), np.diag(f)]) + g[:, None] * di + i[:, None] * dg
+        o = sig(ao + p[2] * c_new)
+        do = (o * (1 - o))[:, None] * (np.hstack([Wo, np.zeros((n, n))]) + p[2][:, None] * dc)
+        tc = np.tanh(c_new)
+        dh = tc[:, None] * do + (o * (1 - tc**2))[:, None] * dc
+        return np.vstack([dh, dc])

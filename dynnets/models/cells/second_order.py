@@ -1,0 +1,139 @@
+"""Second-order (multiplicative) recurrent network::
+
+    h_{t,i} = f(sum_{j,k} W_ijk h_{t-1,j} x_{t,k} + b_i),   f = sigma by default
+
+The input selects the recurrent matrix ``sum_k W_ijk x_k``: with one-hot inputs
+each symbol has its own transition matrix, which is how these networks learn
+finite automata (Giles et al. 1992).
+
+References
+----------
+.. [1] C. L. Giles, C. B. Miller, D. Chen, H. H. Chen, G. Z. Sun, Y. C. Lee,
+       "Learning and extracting finite state automata with second-order recurrent
+       neural networks", Neural Computation 4(3), 393-405, 1992.
+"""
+
+import numpy as np
+from numba import njit, prange
+
+from ..._validate import as_float_array
+from ...config import JIT
+from ._base import (
+    NONLINEARITIES,
+    Run,
+    _activate,
+    _activate_backward,
+    _batch_first,
+    _Cell,
+    _time_first,
+)
+
+
+@njit(cache=True, **JIT)
+def _second_order_fwd(W, b, kind, x, h0, H):
+    n, m = W.shape[0], W.shape[2]
+    a = np.empty(n)
+    hp = h0
+    for t in range(x.shape[0]):
+        xt = x[t]
+        for i in range(n):
+            s = b[i]
+            for j in range(n):
+                v = 0.0
+                for k in range(m):
+                    v += W[i, j, k] * xt[k]
+                s += v * hp[j]
+            a[i] = s
+        _activate(a, H[t], kind)
+        hp = H[t]
+
+
+@njit(parallel=True, **JIT)
+def _second_order_fwd_batch(W, b, kind, x, h0, H):
+    for s in prange(x.shape[0]):
+        _second_order_fwd(W, b, kind, x[s], h0[s], H[s])
+
+
+@njit(cache=True, **JIT)
+def _second_order_bwd(W, kind, x, h0, H, dH, gW, gb, dx, dh0):
+    n, m = W.shape[0], W.shape[2]
+    dh = np.zeros(n)
+    da = np.empty(n)
+    for t in range(x.shape[0] - 1, -1, -1):
+        hp = H[t - 1] if t > 0 else h0
+        xt, dxt = x[t], dx[t]
+        dh += dH[t]
+        _activate_backward(H[t], dh, kind, da)
+        dh[:] = 0.0
+        for i in range(n):
+            gb[i] += da[i]
+            for j in range(n):
+                c = da[i] * hp[j]
+                v = 0.0
+                for k in range(m):
+                    gW[i, j, k] += c * xt[k]
+                    dxt[k] += c * W[i, j, k]
+                    v += W[i, j, k] * xt[k]
+                dh[j] += da[i] * v
+    dh0[:] = dh
+
+
+@njit(parallel=True, **JIT)
+def _second_order_bwd_batch(W, kind, x, h0, H, dH, gW, gb, dx, dh0):
+    K = gW.shape[0]
+    for k in prange(K):
+        for s in range(k, x.shape[0], K):
+            _second_order_bwd(W, kind, x[s], h0[s], H[s], dH[s], gW[k], gb[k], dx[s], dh0[s])
+
+
+class SecondOrder(_Cell):
+    """Second-order recurrent network (see the module for the equations).
+
+    Parameters
+    ----------
+    W : array_like, shape (H, H, I)
+        ``W[i, j, k]``: from hidden unit j, gated by input k, to hidden unit i.
+    b : array_like, shape (H,), optional
+    nonlinearity : {"sigmoid", "tanh", "relu"}
+        The logistic function by default, as in Giles et al.
+    """
+
+    PARAMS = ("W", "b")
+
+    def __init__(self, W, b=None, *, nonlinearity="sigmoid"):
+        if nonlinearity not in NONLINEARITIES:
+            raise ValueError(f"nonlinearity must be one of {tuple(NONLINEARITIES)}, got {nonlinearity!r}")
+        self.nonlinearity = nonlinearity
+        self.W = as_float_array("W", W, ndim=3)
+        n, n2, m = self.W.shape
+        if n == 0 or n2 != n or m == 0:
+            raise ValueError(f"W must have shape (H, H, I) with H, I >= 1, got {self.W.shape}")
+        self.b = np.zeros(n) if b is None else as_float_array("b", b, shape=(n,))
+
+    n_inputs = property(lambda self: self.W.shape[2])
+    n_hidden = property(lambda self: self.W.shape[0])
+
+    @staticmethod
+    def _shapes(n_in, n, nonlinearity="sigmoid"):
+        return {"W": (n, n, n_in), "b": (n,)}
+
+    def _forward(self, X, h0, c0):
+        H = np.empty(X.shape[:2] + (self.n_hidden,))
+        _second_order_fwd_batch(self.W, self.b, NONLINEARITIES[self.nonlinearity], X, h0, H)
+        return Run(_time_first(H))
+
+    def _backward(self, X, h0, c0, run, dH, dC):
+        B = X.shape[0]
+        gW, gb = self._buffers(B)
+        dx, dh0 = np.zeros(X.shape), np.zeros((B, self.n_hidden))
+        _second_order_bwd_batch(self.W, NONLINEARITIES[self.nonlinearity], X, h0, _batch_first(run.h), dH, gW, gb,
+                                dx, dh0)
+        return {"W": gW.sum(0), "b": gb.sum(0), "x": dx, "h0": dh0}
+
+    def _jacobian(self, x, h):
+        M = self.W @ x  # (H, H): the transition matrix input x selects
+        a = M @ h + self.b
+        y, d = np.empty_like(a), np.empty_like(a)
+        _activate(a, y, NONLINEARITIES[self.nonlinearity])
+        _activate_backward(y, np.ones_like(a), NONLINEARITIES[self.nonlinearity], d)
+        return d[:, None] * M
