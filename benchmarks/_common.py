@@ -34,3 +34,13 @@ def write_results(path, results):
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     _atomic_write(path, lambda p: Path(p).write_text(json.dumps(results, indent=2) + "\n"))
+
+
+def print_table(rows, results, columns):
+    """Print ``rows`` as a Markdown table (what the README quotes) under a line
+    with the thread count, and keep them in ``results["rows"]``."""
+    print(f"threads: {results['threads']}, repeats: {results.get('repeats', '?')} (medians)")
+    print("| " + " | ".join(columns) + " |")
+    print("|" + "---|" * len(columns))
+    for r in rows:
+        print("| " + " | ".join(r) + " |")

@@ -14,11 +14,11 @@ class DivergenceError(FloatingPointError):
         Index in the batch or population, when there is one.
     """
 
-    def __init__(self, step, unit, item=None, t=None):
+    def __init__(self, step, unit, item=None, t=None, hint=None):
         self.step, self.unit, self.item, self.t = int(step), int(unit), item, t
         where = f"item {item}, " if item is not None else ""
         when = f" (t = {t:.6g})" if t is not None else ""
         super().__init__(
             f"state became non-finite at {where}step {self.step}{when}, unit {self.unit}; "
-            "reduce the step size or pass nan_ok=True to record divergence instead"
+            + (hint or "reduce the step size or pass nan_ok=True to record divergence instead")
         )

@@ -5,7 +5,16 @@ import numpy as np
 import pytest
 import torch
 
-from dynnets.models.cells import GRU, LSTM, Elman
+from dynnets.models.cells import (
+    GRU,
+    LSTM,
+    Bidirectional,
+    Elman,
+    FullyRecurrent,
+    IndRNN,
+    Jordan,
+    Stack,
+)
 from dynnets.train.bptt import (
     SGD,
     Adam,
@@ -100,6 +109,32 @@ def test_training_learns_a_delayed_copy(cls):
     xt, yt = _delay_task(seed=9)
     pred = ro(cell.run(xt).h)
     assert np.mean((pred[3:] - yt[3:]) ** 2) < 0.03  # on new sequences (target variance 1/3)
+
+
+@pytest.mark.parametrize("kind", ["stack", "bidirectional", "indrnn", "fully_recurrent", "jordan"])
+def test_training_composites_constrained_cells_and_fixed_readouts(kind):
+    x, y = _delay_task(n=96, delay=2)
+    if kind == "stack":
+        cell = Stack([Elman.random(1, 8, seed=1), Elman.random(8, 8, seed=2)])
+    elif kind == "bidirectional":
+        cell = Bidirectional(GRU.random(1, 6, seed=1), GRU.random(1, 6, seed=2))
+    elif kind == "indrnn":
+        cell = IndRNN.random(1, 16, seed=1, u_max=0.8)
+    elif kind == "fully_recurrent":
+        cell = FullyRecurrent.random(1, 12, seed=1, n_outputs=1, nonlinearity="tanh")
+    else:  # its only memory is its last output: learn a running average instead
+        cell = Jordan.random(1, 12, 1, seed=1)
+        for t in range(1, x.shape[0]):
+            y[t] = 0.5 * y[t - 1] + 0.5 * x[t]
+    ro = cell.readout() if kind in ("fully_recurrent", "jordan") else Readout.random(cell.n_state, 1, seed=2)
+    W_ro = ro.W.copy()
+    hist = train_bptt(cell, ro, x, y, epochs=25, batch_size=16, optimizer=Adam(0.02), clip=5.0, seed=3,
+                      progress=False)
+    assert hist.loss[-1] < 0.3 * hist.loss[0]
+    if kind == "indrnn":
+        assert np.abs(cell.u).max() <= 0.8
+    if not ro.PARAMS:
+        np.testing.assert_array_equal(ro.W, W_ro)
 
 
 def test_training_is_reproducible_and_truncation_runs():

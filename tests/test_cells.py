@@ -6,7 +6,15 @@ weight conversion and bad input."""
 import numpy as np
 import pytest
 
-from dynnets.models.cells import GRU, LSTM, Elman, FullyRecurrent, IndRNN, Jordan, SecondOrder
+from dynnets.models.cells import (
+    GRU,
+    LSTM,
+    Elman,
+    FullyRecurrent,
+    IndRNN,
+    Jordan,
+    SecondOrder,
+)
 
 
 def sig(a):
@@ -259,3 +267,24 @@ def test_bad_input_names_the_argument():
         IndRNN(np.zeros((2, 1)), [0.5, 1.5])
     with pytest.raises(ValueError, match="nn.LSTM"):
         LSTM.random(3, 4, variant="V").torch_state()
+
+
+@pytest.mark.parametrize("name", MAKE)
+def test_step_equals_run(name):
+    cell, x, h0, c0, _, _ = _problem(name, T=4, B=1, seed=6)
+    run = cell.run(x, h0, c0)
+    h, c = h0[0], (c0[0] if c0 is not None else None)
+    for t in range(4):
+        out = cell.step(list(x[t, 0]), h, c) if t == 0 else cell.step(x[t, 0], h, c)  # a list converts
+        h, c = out if cell.has_cell_state else (out, None)
+        np.testing.assert_array_equal(h, run.h[t, 0])
+
+
+def test_divergence_is_reported_not_silent():
+    from dynnets.errors import DivergenceError
+
+    cell = IndRNN(np.full((2, 1), 1e300), [1.0, 1.0])
+    with pytest.raises(DivergenceError, match="item 1, step 2"):
+        cell.run(np.array([[[0.0], [0.0]], [[0.0], [1.0]], [[0.0], [1e10]]]))
+    with pytest.raises(DivergenceError):
+        cell.step([1e10], [0.0, 0.0])

@@ -33,6 +33,7 @@ from tqdm.auto import tqdm
 
 from .._validate import as_float_array, as_rng, as_scalar
 from ..models.cells._base import _Cell
+from ..models.cells.layers import Bidirectional, Stack
 
 LOSSES = ("mse", "cross_entropy")
 
@@ -178,7 +179,7 @@ class History:
 
 
 def _params(cell, readout):
-    p = {f"cell.{k}": getattr(cell, k) for k in cell.PARAMS}
+    p = {f"cell.{k}": a for k, a in cell.parameters().items()}
     p.update({f"readout.{k}": getattr(readout, k) for k in readout.PARAMS})
     return p
 
@@ -188,7 +189,7 @@ def batch_gradients(cell, readout, x, target, *, loss="mse", where="all", h0=Non
 
     Parameters
     ----------
-    cell : a cell of :mod:`dynnets.models.cells`
+    cell : a cell of :mod:`dynnets.models.cells`, a Stack or a Bidirectional layer
     readout : Readout
     x : ndarray, shape (T, B, I)
     target : ndarray
@@ -220,7 +221,7 @@ def batch_gradients(cell, readout, x, target, *, loss="mse", where="all", h0=Non
     else:
         raise ValueError(f"where must be 'all' or 'last', got {where!r}")
     gc = cell.gradients(x, dh, run=run, h0=h0, c0=c0)
-    grads = {f"cell.{k}": gc[k] for k in cell.PARAMS}
+    grads = {f"cell.{k}": gc[k] for k in cell.parameters()}
     grads.update({f"readout.{k}": v for k, v in gr.items()})
     return L, grads, run
 
@@ -231,7 +232,7 @@ def train_bptt(cell, readout, x, target, *, loss="mse", where="all", epochs=10, 
 
     Parameters
     ----------
-    cell : a cell of :mod:`dynnets.models.cells`
+    cell : a cell of :mod:`dynnets.models.cells`, a Stack or a Bidirectional layer
     readout : Readout
     x : array_like, shape (T, N, I)
         N training sequences of T steps, time first.
@@ -256,8 +257,9 @@ def train_bptt(cell, readout, x, target, *, loss="mse", where="all", epochs=10, 
     -------
     History
     """
-    if not isinstance(cell, _Cell):
-        raise TypeError(f"cell must be a cell of dynnets.models.cells, got {type(cell).__name__}")
+    if not isinstance(cell, (_Cell, Stack, Bidirectional)):
+        raise TypeError(f"cell must be a cell of dynnets.models.cells, a Stack or a Bidirectional layer, got "
+                        f"{type(cell).__name__}")
     if not isinstance(readout, Readout):
         raise TypeError(f"readout must be a Readout, got {type(readout).__name__}")
     if loss not in LOSSES:
@@ -280,6 +282,8 @@ def train_bptt(cell, readout, x, target, *, loss="mse", where="all", epochs=10, 
         truncate = as_scalar("truncate", truncate, low=1, integer=True)
         if where != "all":
             raise ValueError("truncate needs where='all' (a loss at every step)")
+        if not isinstance(cell, _Cell):
+            raise ValueError("truncate needs a single cell (its last state starts the next window)")
     if clip is not None:
         clip = as_scalar("clip", clip, low=0.0, low_open=True)
     opt = Adam() if optimizer is None else optimizer

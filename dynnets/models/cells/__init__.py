@@ -22,6 +22,9 @@ cell                      update                                           file
 :class:`GRU`              reset after (``nn.GRU``) or before (Cho)         ``gru.py``
 ========================  ===============================================  ================
 
+:class:`Stack`, :class:`Bidirectional` and :class:`EncoderDecoder` (``layers.py``)
+compose cells into deeper networks.
+
 Elman, LSTM and GRU use PyTorch's names, shapes and gate order, and move to and
 from PyTorch with ``torch_state`` / ``from_torch_state``.
 
@@ -40,7 +43,9 @@ from .elman import Elman, FullyRecurrent
 from .gru import GRU
 from .indrnn import IndRNN
 from .jordan import Jordan
+from .layers import Bidirectional, EncoderDecoder, Stack, StackRun
 from .lstm import LSTM
 from .second_order import SecondOrder
 
-__all__ = ["GRU", "LSTM", "Elman", "FullyRecurrent", "IndRNN", "Jordan", "Run", "SecondOrder"]
+__all__ = ["GRU", "LSTM", "Bidirectional", "Elman", "EncoderDecoder", "FullyRecurrent", "IndRNN", "Jordan", "Run",
+           "SecondOrder", "Stack", "StackRun"]

@@ -18,9 +18,10 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from ..._math import sigmoid, tanh
+from ..._math import is_finite, sigmoid, tanh
 from ..._validate import as_float_array, as_rng, as_scalar
 from ...config import JIT
+from ...errors import DivergenceError
 
 GRAD_BUFFERS = 8
 
@@ -55,6 +56,25 @@ def _activate_backward(y, d, kind, out):
     else:
         for k in range(y.size):
             out[k] = d[k] * y[k] * (1.0 - y[k])
+
+
+@njit(cache=True, **JIT)
+def _finite(v):
+    """Every element of ``v`` is finite (checked on the bits: survives fastmath)."""
+    ok = True
+    for k in range(v.size):
+        ok &= is_finite(v[k])
+    return ok
+
+
+def _check_finite(bad, states):
+    """Raise :class:`DivergenceError` for the first sequence whose forward pass
+    reported a non-finite state at step ``bad[s] >= 0``; ``states`` (B, T, H)."""
+    for s in np.flatnonzero(bad >= 0)[:1]:
+        t = int(bad[s])
+        unit = int(np.flatnonzero(~np.isfinite(states[s, t]))[:1].sum())
+        raise DivergenceError(t, unit, s, hint="the weights or inputs are too large (lower the learning rate, "
+                              "clip the gradients, or bound the recurrent weights)")
 
 
 @njit(cache=True, **JIT)
@@ -283,6 +303,32 @@ class _Cell:
         g["x"] = _time_first(g["x"])
         return g
 
+    def step(self, x, h, c=None):
+        """One step from Python code: the next state for input ``x`` (I,) and
+        state ``h`` (H,) (and ``c`` for an LSTM).
+
+        Returns
+        -------
+        h : ndarray, shape (H,), or (h, c) for an LSTM
+
+        Notes
+        -----
+        Made for loops that step a cell from Python (agents, interactive use):
+        arrays that are already float64 and of the right shape skip conversion.
+        Sequences known in advance run far faster through :meth:`run`.
+        """
+        x = _vector("x", x, self.n_inputs)
+        h = _vector("h", h, self.n_state)
+        if self.has_cell_state:
+            out = self._step(x, h, _vector("c", c, self.n_hidden))
+        elif c is not None:
+            raise ValueError(f"c: a {type(self).__name__} cell has no cell state")
+        else:
+            out = self._step(x, h, None)
+        if out[-1] >= 0:
+            _check_finite(np.array([0]), out[0][None])
+        return (out[0][0], out[1][0]) if self.has_cell_state else out[0][0]
+
     def _buffers(self, B, names=None):
         """Zeroed gradient buffers ``(K,) + shape`` for the parameters."""
         K = min(B, GRAD_BUFFERS)
@@ -299,6 +345,14 @@ class _Cell:
         if c is not None:
             raise ValueError(f"c: a {type(self).__name__} cell has no cell state")
         return self._jacobian(x, h)
+
+
+def _vector(name, v, n):
+    """``v`` as a float64 vector of length ``n``; arrays already in that form
+    pass without a copy (the fast path of :meth:`_Cell.step`)."""
+    if type(v) is np.ndarray and v.dtype == np.float64 and v.shape == (n,) and v.flags.c_contiguous:
+        return v
+    return as_float_array(name, v, shape=(n,))
 
 
 class _TorchLayout:

@@ -30,6 +30,8 @@ from ._base import (
     _affine_backward,
     _batch_first,
     _Cell,
+    _check_finite,
+    _finite,
     _rtrl_direct,
     _rtrl_recurrent,
     _time_first,
@@ -47,12 +49,15 @@ def _elman_fwd(W_ih, W_hh, b, kind, x, h0, H):
         _affine(W_hh, hp, ax, a)
         _activate(a, H[t], kind)
         hp = H[t]
+        if not _finite(H[t]):
+            return t
+    return -1
 
 
 @njit(parallel=True, **JIT)
-def _elman_fwd_batch(W_ih, W_hh, b, kind, x, h0, H):
+def _elman_fwd_batch(W_ih, W_hh, b, kind, x, h0, H, bad):
     for s in prange(x.shape[0]):
-        _elman_fwd(W_ih, W_hh, b, kind, x[s], h0[s], H[s])
+        bad[s] = _elman_fwd(W_ih, W_hh, b, kind, x[s], h0[s], H[s])
 
 
 @njit(cache=True, **JIT)
@@ -156,8 +161,14 @@ class Elman(_TorchLayout, _Cell):
 
     def _forward(self, X, h0, c0):
         H = np.empty(X.shape[:2] + (self.n_hidden,))
-        _elman_fwd_batch(self.W_ih, self.W_hh, self.b_ih + self.b_hh, self._kind, X, h0, H)
+        bad = np.empty(X.shape[0], np.int64)
+        _elman_fwd_batch(self.W_ih, self.W_hh, self.b_ih + self.b_hh, self._kind, X, h0, H, bad)
+        _check_finite(bad, H)
         return Run(_time_first(H))
+
+    def _step(self, x, h, c):
+        H = np.empty((1, self.n_hidden))
+        return H, _elman_fwd(self.W_ih, self.W_hh, self.b_ih + self.b_hh, self._kind, x[None], h, H)
 
     def _backward(self, X, h0, c0, run, dH, dC):
         B = X.shape[0]

@@ -24,6 +24,8 @@ from ._base import (
     _affine,
     _batch_first,
     _Cell,
+    _check_finite,
+    _finite,
     _outer_add,
     _t_matvec_add,
     _time_first,
@@ -63,12 +65,15 @@ def _gru_fwd(W_ih, W_hh, b_ih, b_hh, after, x, h0, H, G):
         for k in range(n):
             h[k] = (1.0 - Gt[1, k]) * Gt[2, k] + Gt[1, k] * hp[k]
         hp = h
+        if not _finite(h):
+            return t
+    return -1
 
 
 @njit(parallel=True, **JIT)
-def _gru_fwd_batch(W_ih, W_hh, b_ih, b_hh, after, x, h0, H, G):
+def _gru_fwd_batch(W_ih, W_hh, b_ih, b_hh, after, x, h0, H, G, bad):
     for s in prange(x.shape[0]):
-        _gru_fwd(W_ih, W_hh, b_ih, b_hh, after, x[s], h0[s], H[s], G[s])
+        bad[s] = _gru_fwd(W_ih, W_hh, b_ih, b_hh, after, x[s], h0[s], H[s], G[s])
 
 
 @njit(cache=True, **JIT)
@@ -173,8 +178,16 @@ class GRU(_TorchLayout, _Cell):
         B, T = X.shape[:2]
         n = self.n_hidden
         H, G = np.empty((B, T, n)), np.empty((B, T, 4, n))
-        _gru_fwd_batch(self.W_ih, self.W_hh, self.b_ih, self.b_hh, self.reset == "after", X, h0, H, G)
+        bad = np.empty(X.shape[0], np.int64)
+        _gru_fwd_batch(self.W_ih, self.W_hh, self.b_ih, self.b_hh, self.reset == "after", X, h0, H, G, bad)
+        _check_finite(bad, H)
         return Run(_time_first(H), None, _time_first(G))
+
+    def _step(self, x, h, c):
+        H = np.empty((1, self.n_hidden))
+        bad = _gru_fwd(self.W_ih, self.W_hh, self.b_ih, self.b_hh, self.reset == "after", x[None], h, H,
+                       np.empty((1, 4, self.n_hidden)))
+        return H, bad
 
     def _backward(self, X, h0, c0, run, dH, dC):
         B = X.shape[0]

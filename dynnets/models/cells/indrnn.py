@@ -26,6 +26,8 @@ from ._base import (
     _affine,
     _batch_first,
     _Cell,
+    _check_finite,
+    _finite,
     _outer_add,
     _t_matvec_add,
     _time_first,
@@ -42,12 +44,15 @@ def _indrnn_fwd(W_ih, u, b, kind, x, h0, H):
             a[k] += u[k] * hp[k]
         _activate(a, H[t], kind)
         hp = H[t]
+        if not _finite(H[t]):
+            return t
+    return -1
 
 
 @njit(parallel=True, **JIT)
-def _indrnn_fwd_batch(W_ih, u, b, kind, x, h0, H):
+def _indrnn_fwd_batch(W_ih, u, b, kind, x, h0, H, bad):
     for s in prange(x.shape[0]):
-        _indrnn_fwd(W_ih, u, b, kind, x[s], h0[s], H[s])
+        bad[s] = _indrnn_fwd(W_ih, u, b, kind, x[s], h0[s], H[s])
 
 
 @njit(cache=True, **JIT)
@@ -128,8 +133,14 @@ class IndRNN(_Cell):
 
     def _forward(self, X, h0, c0):
         H = np.empty(X.shape[:2] + (self.n_hidden,))
-        _indrnn_fwd_batch(self.W_ih, self.u, self.b, NONLINEARITIES[self.nonlinearity], X, h0, H)
+        bad = np.empty(X.shape[0], np.int64)
+        _indrnn_fwd_batch(self.W_ih, self.u, self.b, NONLINEARITIES[self.nonlinearity], X, h0, H, bad)
+        _check_finite(bad, H)
         return Run(_time_first(H))
+
+    def _step(self, x, h, c):
+        H = np.empty((1, self.n_hidden))
+        return H, _indrnn_fwd(self.W_ih, self.u, self.b, NONLINEARITIES[self.nonlinearity], x[None], h, H)
 
     def _backward(self, X, h0, c0, run, dH, dC):
         B = X.shape[0]

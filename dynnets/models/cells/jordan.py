@@ -25,6 +25,8 @@ from ._base import (
     _affine_backward,
     _batch_first,
     _Cell,
+    _check_finite,
+    _finite,
     _outer_add,
     _t_matvec_add,
     _time_first,
@@ -44,12 +46,15 @@ def _jordan_fwd(W_ih, W_hy, b, W_out, b_out, x, y0, Y, U):
             u[k] = tanh(a[k])
         _affine(W_out, u, b_out, Y[t])
         yp = Y[t]
+        if not _finite(Y[t]):
+            return t
+    return -1
 
 
 @njit(parallel=True, **JIT)
-def _jordan_fwd_batch(W_ih, W_hy, b, W_out, b_out, x, y0, Y, U):
+def _jordan_fwd_batch(W_ih, W_hy, b, W_out, b_out, x, y0, Y, U, bad):
     for s in prange(x.shape[0]):
-        _jordan_fwd(W_ih, W_hy, b, W_out, b_out, x[s], y0[s], Y[s], U[s])
+        bad[s] = _jordan_fwd(W_ih, W_hy, b, W_out, b_out, x[s], y0[s], Y[s], U[s])
 
 
 @njit(cache=True, **JIT)
@@ -140,8 +145,16 @@ class Jordan(_Cell):
     def _forward(self, X, h0, c0):
         B, T = X.shape[:2]
         Y, U = np.empty((B, T, self.n_outputs)), np.empty((B, T, 1, self.n_hidden))
-        _jordan_fwd_batch(self.W_ih, self.W_hy, self.b, self.W_out, self.b_out, X, h0, Y, U)
+        bad = np.empty(X.shape[0], np.int64)
+        _jordan_fwd_batch(self.W_ih, self.W_hy, self.b, self.W_out, self.b_out, X, h0, Y, U, bad)
+        _check_finite(bad, Y)
         return Run(_time_first(Y), None, _time_first(U))
+
+    def _step(self, x, h, c):
+        Y = np.empty((1, self.n_outputs))
+        bad = _jordan_fwd(self.W_ih, self.W_hy, self.b, self.W_out, self.b_out, x[None], h, Y,
+                          np.empty((1, 1, self.n_hidden)))
+        return Y, bad
 
     def _backward(self, X, h0, c0, run, dH, dC):
         B = X.shape[0]

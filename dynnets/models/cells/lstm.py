@@ -39,6 +39,8 @@ from ._base import (
     _affine_backward,
     _batch_first,
     _Cell,
+    _check_finite,
+    _finite,
     _rtrl_direct,
     _rtrl_recurrent,
     _time_first,
@@ -80,12 +82,15 @@ def _lstm_fwd(W_ih, W_hh, b, p, coupled, x, h0, c0, H, C, G):
         for k in range(n):
             h[k] = Gt[3, k] * tanh(c[k])
         hp, cp = h, c
+        if not (_finite(h) and _finite(c)):
+            return t
+    return -1
 
 
 @njit(parallel=True, **JIT)
-def _lstm_fwd_batch(W_ih, W_hh, b, p, coupled, x, h0, c0, H, C, G):
+def _lstm_fwd_batch(W_ih, W_hh, b, p, coupled, x, h0, c0, H, C, G, bad):
     for s in prange(x.shape[0]):
-        _lstm_fwd(W_ih, W_hh, b, p, coupled, x[s], h0[s], c0[s], H[s], C[s], G[s])
+        bad[s] = _lstm_fwd(W_ih, W_hh, b, p, coupled, x[s], h0[s], c0[s], H[s], C[s], G[s])
 
 
 @njit(cache=True, **JIT)
@@ -264,9 +269,18 @@ class LSTM(_TorchLayout, _Cell):
         B, T = X.shape[:2]
         n = self.n_hidden
         H, C, G = np.empty((B, T, n)), np.empty((B, T, n)), np.empty((B, T, 4, n))
+        bad = np.empty(X.shape[0], np.int64)
         _lstm_fwd_batch(self.W_ih, self.W_hh, self.b_ih + self.b_hh, self.peephole, self.variant == "CIFG", X,
-                        h0, c0, H, C, G)
+                        h0, c0, H, C, G, bad)
+        _check_finite(bad, H)
         return Run(_time_first(H), _time_first(C), _time_first(G))
+
+    def _step(self, x, h, c):
+        n = self.n_hidden
+        H, C = np.empty((1, n)), np.empty((1, n))
+        bad = _lstm_fwd(self.W_ih, self.W_hh, self.b_ih + self.b_hh, self.peephole, self.variant == "CIFG", x[None],
+                        h, c, H, C, np.empty((1, 4, n)))
+        return H, C, bad
 
     def _backward(self, X, h0, c0, run, dH, dC):
         B = X.shape[0]

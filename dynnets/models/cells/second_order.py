@@ -25,6 +25,8 @@ from ._base import (
     _activate_backward,
     _batch_first,
     _Cell,
+    _check_finite,
+    _finite,
     _time_first,
 )
 
@@ -46,12 +48,15 @@ def _second_order_fwd(W, b, kind, x, h0, H):
             a[i] = s
         _activate(a, H[t], kind)
         hp = H[t]
+        if not _finite(H[t]):
+            return t
+    return -1
 
 
 @njit(parallel=True, **JIT)
-def _second_order_fwd_batch(W, b, kind, x, h0, H):
+def _second_order_fwd_batch(W, b, kind, x, h0, H, bad):
     for s in prange(x.shape[0]):
-        _second_order_fwd(W, b, kind, x[s], h0[s], H[s])
+        bad[s] = _second_order_fwd(W, b, kind, x[s], h0[s], H[s])
 
 
 @njit(cache=True, **JIT)
@@ -119,8 +124,14 @@ class SecondOrder(_Cell):
 
     def _forward(self, X, h0, c0):
         H = np.empty(X.shape[:2] + (self.n_hidden,))
-        _second_order_fwd_batch(self.W, self.b, NONLINEARITIES[self.nonlinearity], X, h0, H)
+        bad = np.empty(X.shape[0], np.int64)
+        _second_order_fwd_batch(self.W, self.b, NONLINEARITIES[self.nonlinearity], X, h0, H, bad)
+        _check_finite(bad, H)
         return Run(_time_first(H))
+
+    def _step(self, x, h, c):
+        H = np.empty((1, self.n_hidden))
+        return H, _second_order_fwd(self.W, self.b, NONLINEARITIES[self.nonlinearity], x[None], h, H)
 
     def _backward(self, X, h0, c0, run, dH, dC):
         B = X.shape[0]

@@ -1,0 +1,117 @@
+"""LSTM forward + backward and Python-level stepping, side by side with PyTorch
+(CPU) in one run, at 1 and 2 threads.
+
+    python benchmarks/bench_rnn.py [--repeats 7] [--quick]
+
+(a) LSTM, batch 1, sequence 1000, input 1, hidden 32, forward + backward;
+(b) LSTM, batch 32, sequence 100, input 8, hidden 64, forward + backward;
+(c) 1000 steps of one LSTM cell (input 1, hidden 32) called from a Python loop,
+    against ``nn.LSTMCell`` (no autograd).
+
+dynnets computes in float64. PyTorch is timed in float64 (the same arithmetic:
+states and gradients are checked equal to 1e-10 first) and in its default
+float32, where ``nn.LSTM`` runs oneDNN's fused kernels. The loss is
+``sum(w * h)`` with a fixed random ``w``, so both sides do the same backward
+work. Times are medians of ``--repeats`` runs after a warm-up.
+"""
+
+import argparse
+from pathlib import Path
+
+import numba
+import numpy as np
+import torch
+from _common import environment, median_time, print_table, write_results
+
+from dynnets.models.cells import LSTM
+
+
+def seq_case(B, T, I, H, R, rng):
+    cell = LSTM.random(I, H, seed=1)
+    x, w = rng.normal(size=(T, B, I)), rng.normal(size=(T, B, H))
+    mods = {}
+    for dt in (torch.float64, torch.float32):
+        mod = torch.nn.LSTM(I, H).to(dt)
+        mod.load_state_dict({k: torch.from_numpy(v).to(dt) for k, v in cell.torch_state().items()})
+        mods[dt] = (mod, torch.from_numpy(x).to(dt), torch.from_numpy(w).to(dt))
+
+    def ours():
+        run = cell.run(x)
+        return run, cell.gradients(x, w, run=run)
+
+    def theirs(dt):
+        mod, xt, wt = mods[dt]
+        mod.zero_grad()
+        out, _ = mod(xt)
+        (out * wt).sum().backward()
+        return out, mod
+
+    run, g = ours()
+    out, mod = theirs(torch.float64)
+    assert np.abs(run.h - out.detach().numpy()).max() < 1e-10
+    assert np.abs(g["W_hh"] - mod.weight_hh_l0.grad.numpy()).max() < 1e-10
+    return (median_time(ours, R), median_time(lambda: theirs(torch.float64), R),
+            median_time(lambda: theirs(torch.float32), R))
+
+
+def step_case(R, n_steps):
+    cell = LSTM.random(1, 32, seed=2)
+    x = np.ones(1)
+
+    def ours():
+        h, c = np.zeros(32), np.zeros(32)
+        for _ in range(n_steps):
+            h, c = cell.step(x, h, c)
+        return h
+
+    def theirs(dt):
+        lc = torch.nn.LSTMCell(1, 32).to(dt)
+        lc.load_state_dict({"weight_ih": torch.from_numpy(cell.W_ih).to(dt),
+                            "weight_hh": torch.from_numpy(cell.W_hh).to(dt),
+                            "bias_ih": torch.from_numpy(cell.b_ih).to(dt), "bias_hh": torch.from_numpy(cell.b_hh).to(dt)})
+        xt = torch.ones(1, 1, dtype=dt)
+
+        def loop():
+            h, c = torch.zeros(1, 32, dtype=dt), torch.zeros(1, 32, dtype=dt)
+            with torch.no_grad():
+                for _ in range(n_steps):
+                    h, c = lc(xt, (h, c))
+            return h
+        return loop
+
+    t64, t32 = theirs(torch.float64), theirs(torch.float32)
+    assert np.abs(ours() - t64().numpy()[0]).max() < 1e-10
+    return median_time(ours, R), median_time(t64, R), median_time(t32, R)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--repeats", type=int, default=7)
+    ap.add_argument("--quick", action="store_true", help="smaller problems, for a smoke test")
+    ap.add_argument("--out", default=str(Path(__file__).with_name("results") / "bench_rnn.json"))
+    args = ap.parse_args()
+    R = args.repeats
+    q = 10 if args.quick else 1
+    rng = np.random.default_rng(0)
+    results = environment() | {"repeats": R, "torch": torch.__version__}
+    rows, records = [], []
+    for threads in (1, 2):
+        numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+        torch.set_num_threads(threads)
+        cases = [("(a) batch 1, T 1000, I 1, H 32, fwd+bwd", seq_case(1, 1000 // q, 1, 32, R, rng), 2),
+                 ("(b) batch 32, T 100, I 8, H 64, fwd+bwd", seq_case(32, 100 // q, 8, 64, R, rng), 1),
+                 ("(c) 1000 Python-level steps, I 1, H 32", step_case(R, 1000 // q), 20)]
+        for name, (td, t64, t32), target in cases:
+            rows.append((name, str(threads), f"{t32 * 1e3:.3g} ms", f"{t64 * 1e3:.3g} ms", f"{td * 1e3:.3g} ms",
+                         f"{t32 / td:.2f}x", f"{t64 / td:.1f}x", f">= {target}x"))
+            records.append({"benchmark": name, "threads": threads, "torch_float32": t32, "torch_float64": t64,
+                            "dynnets": td, "speedup_vs_float32": t32 / td, "speedup_vs_float64": t64 / td,
+                            "target": target})
+    print_table(rows, results, ("benchmark", "threads", "torch f32", "torch f64", "dynnets (f64)",
+                                "vs f32", "vs f64", "target"))
+    results["rows"] = records
+    write_results(args.out, results)
+
+
+if __name__ == "__main__":
+    main()
