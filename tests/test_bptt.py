@@ -162,3 +162,53 @@ def test_bad_input_names_the_argument():
         train_bptt(cell, ro, x, y[-1], where="last", truncate=5, progress=False)
     with pytest.raises(TypeError, match="cell"):
         train_bptt("lstm", ro, x, y, progress=False)
+
+
+def test_masked_loss_equals_the_loss_on_the_kept_steps():
+    rng = np.random.default_rng(4)
+    y, lab = rng.normal(size=(6, 3, 5)), rng.integers(0, 5, (6, 3))
+    mask = rng.random((6, 3)) < 0.6
+    L, dy = loss_and_grad("cross_entropy", y, np.where(mask, lab, -1), mask)
+    Lk, _ = loss_and_grad("cross_entropy", y[mask], lab[mask])
+    assert L == pytest.approx(Lk, rel=1e-14)
+    assert np.all(dy[~mask] == 0)
+    tgt = rng.normal(size=(6, 3, 5))
+    L, dy = loss_and_grad("mse", y, tgt, mask)
+    assert L == pytest.approx(np.mean((y[mask] - tgt[mask]) ** 2), rel=1e-14)
+    # the masked gradient is the gradient of the loss on the kept steps
+    ty = torch.tensor(y, requires_grad=True)
+    torch.nn.functional.mse_loss(ty[torch.from_numpy(mask)], torch.tensor(tgt[mask])).backward()
+    np.testing.assert_allclose(dy, ty.grad.numpy(), atol=1e-15)
+
+
+def test_divergence_stops_training_and_keeps_the_last_finite_weights():
+    x, y = _delay_task(n=32)
+    cell, ro = IndRNN.random(1, 8, seed=1, u_max=1.0, nonlinearity="relu"), Readout.random(8, 1, seed=2)
+    before = {k: v.copy() for k, v in cell.parameters().items()}
+    x[5, 3, 0] = 1e308  # one bad sample: the first minibatch holding it diverges
+    with pytest.raises(FloatingPointError, match="last finite"):
+        train_bptt(cell, ro, x, y, epochs=2, batch_size=32, optimizer=SGD(0.01), progress=False)
+    for k, v in cell.parameters().items():
+        np.testing.assert_array_equal(v, before[k])
+
+
+def test_sampling_draws_from_the_softmax():
+    from dynnets.train import sample
+
+    cell = GRU.random(4, 3, seed=0)
+    # a readout that ignores the state: every draw comes from softmax(b / temperature)
+    b = np.array([0.0, 1.0, -1.0, 0.5])
+    ro = Readout(np.zeros((4, 3)), b)
+    draws = sample(cell, ro, [0, 1], 20000, temperature=2.0, seed=1)
+    p = np.exp(b / 2.0) / np.exp(b / 2.0).sum()
+    np.testing.assert_allclose(np.bincount(draws, minlength=4) / 20000, p, atol=0.01)
+    # temperature 0 follows the argmax of the trained readout, step by step
+    ro = Readout.random(3, 4, seed=2)
+    greedy = sample(cell, ro, [2], 10, temperature=0)
+    eye = np.eye(4)
+    seq = [2]
+    for k in greedy:
+        assert k == np.argmax(ro(cell.run(eye[seq]).h[-1, 0]))
+        seq.append(k)
+    with pytest.raises(ValueError, match="prompt"):
+        sample(cell, ro, [7], 3)

@@ -46,3 +46,46 @@ def test_lorenz_series_and_nrmse():
         nrmse(y, p[:-1])
     with pytest.raises(ValueError, match="tau / dt"):
         mackey_glass(10, tau=17.05, dt=0.1)
+
+
+def test_reber_strings_match_the_grammar_and_legal_sets_hold():
+    import re
+
+    from dynnets.tasks import REBER_SYMBOLS, one_hot, reber
+
+    n4 = "(?:XT*VP)*(?:XT*VV|S)"
+    inner = f"B(?:TS*X{n4}|PT*V(?:P{n4}|V))E"
+    for embedded in (False, True):
+        strings, legal = reber(300, embedded=embedded, seed=1)
+        pattern = f"B([TP]){inner}\\1E" if embedded else inner
+        for s, lg in zip(strings, legal):
+            assert re.fullmatch(pattern, s), s
+            assert len(lg) == len(s) - 1
+            assert all(s[t + 1] in lg[t] for t in range(len(s) - 1))
+        # the embedded grammar's second-to-last symbol is forced by the second
+        if embedded:
+            assert all(lg[-2] == s[1] for s, lg in zip(strings, legal))
+    x, codes, mask = one_hot(strings, REBER_SYMBOLS)
+    assert x.shape == (max(map(len, strings)), 300, 7)
+    np.testing.assert_array_equal(mask.sum(0), [len(s) for s in strings])
+    np.testing.assert_array_equal(x.sum(-1), mask)
+    assert REBER_SYMBOLS[codes[1, 0]] == strings[0][1]
+
+
+def test_flip_flop_holds_the_last_pulse():
+    from dynnets.tasks import flip_flop
+
+    x, y = flip_flop(4, 300, bits=3, seed=2)
+    rng = np.random.default_rng(0)
+    for _ in range(50):
+        t, j, b = rng.integers(300), rng.integers(4), rng.integers(3)
+        pulses = np.flatnonzero(x[:t + 1, j, b])
+        assert y[t, j, b] == (x[pulses[-1], j, b] if pulses.size else 0.0)
+    assert set(np.unique(x)) <= {-1.0, 0.0, 1.0}
+
+
+def test_builtin_text_is_there():
+    from dynnets.tasks import text
+
+    t = text()
+    assert t.startswith("Alice was beginning") and len(t) > 3000

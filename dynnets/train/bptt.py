@@ -32,6 +32,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from .._validate import as_float_array, as_rng, as_scalar
+from ..errors import DivergenceError
 from ..models.cells._base import _Cell
 from ..models.cells.layers import Bidirectional, Stack
 
@@ -81,23 +82,35 @@ class Readout:
         return {"W": dyf.T @ hf, "b": dyf.sum(0)}, dy @ self.W
 
 
-def loss_and_grad(kind, y, target):
+def loss_and_grad(kind, y, target, mask=None):
     """Loss and ``dL/dy`` for outputs ``y`` (..., O).
 
     ``target`` has the shape of ``y`` for ``"mse"``; for ``"cross_entropy"`` it
-    holds integer labels of shape ``y.shape[:-1]``."""
+    holds integer labels of shape ``y.shape[:-1]``. ``mask`` (``y.shape[:-1]``,
+    bool) keeps only some positions (padding of variable-length sequences): the
+    loss is the mean over them and the others get zero gradient."""
+    w = None if mask is None else np.asarray(mask, dtype=bool)
     if kind == "mse":
         d = y - target
-        return float(np.mean(d * d)), 2.0 * d / d.size
+        if w is None:
+            return float(np.mean(d * d)), 2.0 * d / d.size
+        d = d * w[..., None]
+        n = max(1, int(w.sum())) * y.shape[-1]
+        return float(np.sum(d * d)) / n, 2.0 * d / n
     if kind == "cross_entropy":
         z = y - y.max(axis=-1, keepdims=True)
         logp = z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
         lab = target.astype(np.int64)
-        n = lab.size
-        loss = -float(np.take_along_axis(logp, lab[..., None], axis=-1).sum()) / n
+        if w is not None:
+            lab = np.where(w, lab, 0)
+        pick = np.take_along_axis(logp, lab[..., None], axis=-1)[..., 0]
         g = np.exp(logp)
         np.put_along_axis(g, lab[..., None], np.take_along_axis(g, lab[..., None], axis=-1) - 1.0, axis=-1)
-        return loss, g / n
+        if w is None:
+            n = lab.size
+            return -float(pick.sum()) / n, g / n
+        n = max(1, int(w.sum()))
+        return -float(pick[w].sum()) / n, g * w[..., None] / n
     raise ValueError(f"loss must be one of {LOSSES}, got {kind!r}")
 
 
@@ -147,7 +160,8 @@ class Adam:
 
 
 def _global_norm(grads):
-    return float(np.sqrt(sum(float(np.sum(g * g)) for g in grads.values())))
+    with np.errstate(over="ignore", invalid="ignore"):  # inf is the answer, and checked
+        return float(np.sqrt(sum(float(np.sum(g * g)) for g in grads.values())))
 
 
 def clip_grad_norm(grads, max_norm):
@@ -184,7 +198,7 @@ def _params(cell, readout):
     return p
 
 
-def batch_gradients(cell, readout, x, target, *, loss="mse", where="all", h0=None, c0=None):
+def batch_gradients(cell, readout, x, target, *, loss="mse", where="all", h0=None, c0=None, mask=None):
     """Loss and gradients of one minibatch.
 
     Parameters
@@ -198,6 +212,8 @@ def batch_gradients(cell, readout, x, target, *, loss="mse", where="all", h0=Non
     where : {"all", "last"}
         Score every step or only the last.
     h0, c0 : ndarray, shape (B, H), optional
+    mask : ndarray of bool, shape (T, B), optional
+        With ``where="all"``: the steps that count (the rest is padding).
 
     Returns
     -------
@@ -210,7 +226,7 @@ def batch_gradients(cell, readout, x, target, *, loss="mse", where="all", h0=Non
     run = cell.run(x, h0, c0)
     if where == "all":
         y = readout(run.h)
-        L, dy = loss_and_grad(loss, y, target)
+        L, dy = loss_and_grad(loss, y, target, mask)
         gr, dh = readout.gradients(run.h, dy)
     elif where == "last":
         y = readout(run.h[-1])
@@ -226,8 +242,60 @@ def batch_gradients(cell, readout, x, target, *, loss="mse", where="all", h0=Non
     return L, grads, run
 
 
-def train_bptt(cell, readout, x, target, *, loss="mse", where="all", epochs=10, batch_size=32, optimizer=None,
-          clip=None, truncate=None, seed=None, progress=True):
+def sample(cell, readout, prompt, n_steps, *, temperature=1.0, seed=None):
+    """Generate symbols from a trained model: read ``prompt``, then draw each
+    next symbol from ``softmax(readout(h) / temperature)`` and feed it back
+    (one-hot) as the next input.
+
+    Parameters
+    ----------
+    cell : a cell whose inputs are one-hot symbols (``n_inputs`` symbols)
+    readout : Readout
+        With one output per symbol (the logits).
+    prompt : sequence of int, length >= 1
+        Symbol indices that start the text.
+    n_steps : int
+        How many symbols to draw.
+    temperature : float
+        Below 1 sharpens the distribution, above 1 flattens it; 0 takes the most
+        likely symbol.
+    seed : int or Generator, optional
+
+    Returns
+    -------
+    ndarray of int, shape (n_steps,)
+        The drawn symbols (after the prompt).
+    """
+    K = cell.n_inputs
+    if readout.W.shape[0] != K:
+        raise ValueError(f"readout must have one output per input symbol ({K}), got {readout.W.shape[0]}")
+    prompt = np.asarray(prompt)
+    if prompt.ndim != 1 or prompt.size == 0 or not np.issubdtype(prompt.dtype, np.integer) \
+            or prompt.min() < 0 or prompt.max() >= K:
+        raise ValueError(f"prompt must be a non-empty sequence of symbol indices in [0, {K})")
+    n_steps = as_scalar("n_steps", n_steps, low=1, integer=True)
+    temperature = as_scalar("temperature", temperature, low=0.0)
+    rng = as_rng(seed)
+    eye = np.eye(K)
+    run = cell.run(eye[prompt])
+    h = run.h[-1, 0]
+    c = run.c[-1, 0] if cell.has_cell_state else None
+    out = np.empty(n_steps, np.int64)
+    for t in range(n_steps):
+        z = readout(h)
+        if temperature == 0.0:
+            k = int(np.argmax(z))
+        else:
+            p = np.exp((z - z.max()) / temperature)
+            k = int(rng.choice(K, p=p / p.sum()))
+        out[t] = k
+        state = cell.step(eye[k], h, c)
+        h, c = state if cell.has_cell_state else (state, None)
+    return out
+
+
+def train_bptt(cell, readout, x, target, *, loss="mse", where="all", mask=None, epochs=10, batch_size=32,
+               optimizer=None, clip=None, truncate=None, seed=None, progress=True):
     """Train ``cell`` and ``readout`` in place by minibatch BPTT.
 
     Parameters
@@ -241,6 +309,9 @@ def train_bptt(cell, readout, x, target, *, loss="mse", where="all", epochs=10, 
         integer labels ``(T, N)`` / ``(N,)`` for ``"cross_entropy"``.
     loss : {"mse", "cross_entropy"}
     where : {"all", "last"}
+    mask : array_like of bool, shape (T, N), optional
+        With ``where="all"``: the steps that count, for sequences of different
+        lengths padded to T (see :func:`dynnets.tasks.one_hot`).
     epochs, batch_size : int
     optimizer : SGD or Adam, optional
         Default ``Adam(1e-3)``.
@@ -256,6 +327,12 @@ def train_bptt(cell, readout, x, target, *, loss="mse", where="all", epochs=10, 
     Returns
     -------
     History
+
+    Raises
+    ------
+    FloatingPointError
+        When a loss, a gradient or a state becomes non-finite; the update that
+        would have used it is not applied, so the weights are the last finite ones.
     """
     if not isinstance(cell, (_Cell, Stack, Bidirectional)):
         raise TypeError(f"cell must be a cell of dynnets.models.cells, a Stack or a Bidirectional layer, got "
@@ -273,9 +350,16 @@ def train_bptt(cell, readout, x, target, *, loss="mse", where="all", epochs=10, 
     want = lead + ((readout.W.shape[0],) if loss == "mse" else ())
     if tgt.shape != want:
         raise ValueError(f"target must have shape {want} for loss={loss!r}, where={where!r}, got {tgt.shape}")
-    if loss == "cross_entropy" and (tgt.min() < 0 or tgt.max() >= readout.W.shape[0]):
+    if mask is not None:
+        if where != "all":
+            raise ValueError("mask needs where='all'")
+        mask = np.asarray(mask)
+        if mask.shape != (T, N) or mask.dtype != bool:
+            raise ValueError(f"mask must be a boolean array of shape {(T, N)}, got {mask.dtype} {mask.shape}")
+    scored = tgt if mask is None or loss == "mse" else tgt[mask]
+    if loss == "cross_entropy" and scored.size and (scored.min() < 0 or scored.max() >= readout.W.shape[0]):
         raise ValueError(f"target labels must be in [0, {readout.W.shape[0]})")
-    tgt = as_float_array("target", tgt)
+    tgt = as_float_array("target", np.where(mask, tgt, 0) if mask is not None and loss != "mse" else tgt)
     epochs = as_scalar("epochs", epochs, low=1, integer=True)
     batch_size = as_scalar("batch_size", batch_size, low=1, integer=True)
     if truncate is not None:
@@ -291,26 +375,37 @@ def train_bptt(cell, readout, x, target, *, loss="mse", where="all", epochs=10, 
     params = _params(cell, readout)
     hist = History()
     window = T if truncate is None else truncate
-    for _ in tqdm(range(epochs), desc="BPTT", unit="epoch", disable=not progress):
+    for epoch in tqdm(range(epochs), desc="BPTT", unit="epoch", disable=not progress):
         order = rng.permutation(N)
         losses, norms = [], []
         for a in range(0, N, batch_size):
             idx = order[a:a + batch_size]
             xb = X[:, idx]
             tb = tgt[:, idx] if where == "all" else tgt[idx]
+            mb = None if mask is None else mask[:, idx]
             h0 = c0 = None
             for t0 in range(0, T, window):
                 sl = slice(t0, min(T, t0 + window))
-                L, grads, run = batch_gradients(cell, readout, xb[sl], tb[sl] if where == "all" else tb,
-                                                loss=loss, where=where, h0=h0, c0=c0)
-                norms.append(clip_grad_norm(grads, clip) if clip else _global_norm(grads))
+                where_msg = f"epoch {epoch}, minibatch {a // batch_size}"
+                try:
+                    L, grads, run = batch_gradients(cell, readout, xb[sl], tb[sl] if where == "all" else tb,
+                                                    loss=loss, where=where, h0=h0, c0=c0,
+                                                    mask=None if mb is None else mb[sl])
+                except DivergenceError as err:
+                    raise FloatingPointError(f"training diverged at {where_msg}: {err}; the weights are the last "
+                                             "finite ones (lower the learning rate or clip)") from err
+                norm = _global_norm(grads)
+                if not (np.isfinite(L) and np.isfinite(norm)):
+                    raise FloatingPointError(f"training diverged at {where_msg} (non-finite loss or gradient); the "
+                                             "weights are the last finite ones (lower the learning rate or clip)")
+                if clip:
+                    clip_grad_norm(grads, clip)
+                norms.append(norm)
                 opt.step(params, grads)
                 cell.project()
                 losses.append(L)
                 h0 = run.h[-1]
                 c0 = run.c[-1] if run.c is not None else None
-        if not np.isfinite(losses[-1]):
-            raise FloatingPointError("training diverged (non-finite loss); lower the learning rate or clip")
         hist.loss.append(float(np.mean(losses)))
         hist.grad_norm.append(float(np.mean(norms)))
     return hist

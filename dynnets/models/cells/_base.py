@@ -148,6 +148,15 @@ def _rtrl_recurrent(W_hh, S, dA):
                 dA[r, p] += w * S[j, p]
 
 
+@njit(cache=True, **JIT)
+def _sensitivity_add(w, S, g):
+    """``g += w^T S``: the gradient of ``w . h`` through ``S = dh/dtheta``."""
+    for k in range(w.size):
+        wk = w[k]
+        for p in range(g.size):
+            g[p] += wk * S[k, p]
+
+
 # ----------------------------------------------------------------------------
 
 

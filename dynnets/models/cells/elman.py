@@ -34,6 +34,7 @@ from ._base import (
     _finite,
     _rtrl_direct,
     _rtrl_recurrent,
+    _sensitivity_add,
     _time_first,
     _TorchLayout,
 )
@@ -82,33 +83,34 @@ def _elman_bwd_batch(W_ih, W_hh, kind, x, h0, H, dH, gW_ih, gW_hh, gb, dx, dh0):
 
 
 @njit(cache=True, **JIT)
+def _elman_rtrl_step(W_ih, W_hh, b, kind, x, h, S, dA, a, d):
+    """Advance the state ``h`` and its sensitivities ``S = dh/dtheta`` (n, P) by
+    one step, in place; ``dA``, ``a``, ``d`` are work arrays."""
+    n = h.size
+    _rtrl_recurrent(W_hh, S, dA)
+    for r in range(n):
+        _rtrl_direct(n, x, h, r, n * x.size + n * n, dA)
+    _affine(W_ih, x, b, a)
+    _affine(W_hh, h, a, a)
+    _activate(a, h, kind)
+    d[:] = 1.0
+    _activate_backward(h, d, kind, d)
+    for k in range(n):
+        for p in range(S.shape[1]):
+            S[k, p] = d[k] * dA[k, p]
+
+
+@njit(cache=True, **JIT)
 def _elman_rtrl(W_ih, W_hh, b, kind, x, h0, dH, g):
     """Gradient ``g`` (P,) of sum_t dH[t] . h_t by carrying ``S = dh/dtheta``."""
-    n, m = h0.size, x.shape[1]
-    P = g.size
-    col_b = n * m + n * n
-    S = np.zeros((n, P))
-    dA = np.empty((n, P))
+    n = h0.size
+    S = np.zeros((n, g.size))
+    dA = np.empty((n, g.size))
     h = h0.copy()
-    a = np.empty(n)
-    ax = np.empty(n)
-    d = np.empty(n)
-    one = np.ones(n)
+    a, d = np.empty(n), np.empty(n)
     for t in range(x.shape[0]):
-        _rtrl_recurrent(W_hh, S, dA)
-        for r in range(n):
-            _rtrl_direct(n, x[t], h, r, col_b, dA)
-        _affine(W_ih, x[t], b, ax)
-        _affine(W_hh, h, ax, a)
-        _activate(a, h, kind)
-        _activate_backward(h, one, kind, d)
-        for k in range(n):
-            for p in range(P):
-                S[k, p] = d[k] * dA[k, p]
-        for k in range(n):
-            w = dH[t, k]
-            for p in range(P):
-                g[p] += w * S[k, p]
+        _elman_rtrl_step(W_ih, W_hh, b, kind, x[t], h, S, dA, a, d)
+        _sensitivity_add(dH[t], S, g)
 
 
 @njit(parallel=True, **JIT)

@@ -43,6 +43,7 @@ from ._base import (
     _finite,
     _rtrl_direct,
     _rtrl_recurrent,
+    _sensitivity_add,
     _time_first,
     _TorchLayout,
 )
@@ -139,64 +140,69 @@ def _lstm_bwd_batch(W_ih, W_hh, p, coupled, x, h0, c0, H, C, G, dH, dC, gW_ih, g
 
 
 @njit(cache=True, **JIT)
-def _lstm_rtrl(W_ih, W_hh, b, p, coupled, x, h0, c0, dH, dC, g):
-    """Gradient ``g`` of sum_t (dH[t] . h_t + dC[t] . c_t) by carrying
-    ``S_h = dh/dtheta`` and ``S_c = dc/dtheta``; theta = [W_ih, W_hh, b, p]."""
-    n, m = h0.size, x.shape[1]
+def _lstm_rtrl_step(W_ih, W_hh, b, p, coupled, x, h, c, Sh, Sc, dA, a):
+    """Advance ``h``, ``c`` and their sensitivities ``S_h = dh/dtheta``,
+    ``S_c = dc/dtheta`` (n, P) by one step, in place; theta = [W_ih, W_hh, b, p];
+    ``dA`` (R, P) and ``a`` (R,) are work arrays."""
+    n, m = h.size, x.size
     R = W_hh.shape[0]
-    P = g.size
+    P = Sh.shape[1]
     col_b = R * m + R * n
     col_p = col_b + R
     og, oo = (n, 2 * n) if coupled else (2 * n, 3 * n)
-    Sh = np.zeros((n, P))
-    Sc = np.zeros((n, P))
-    dA = np.empty((R, P))
-    h = h0.copy()
-    c = c0.copy()
+    _rtrl_recurrent(W_hh, Sh, dA)
+    for r in range(R):
+        _rtrl_direct(R, x, h, r, col_b, dA)
+    _affine(W_ih, x, b, a)
+    _affine(W_hh, h, a, a)
+    for k in range(n):
+        cp = c[k]
+        # peepholes from c_{t-1} into i (and f)
+        for q in range(P):
+            dA[k, q] += p[0, k] * Sc[k, q]
+        dA[k, col_p + k] += cp
+        i = sigmoid(a[k] + p[0, k] * cp)
+        gg = tanh(a[og + k])
+        di, dg = i * (1.0 - i), 1.0 - gg * gg
+        if coupled:
+            f = 1.0 - i
+            for q in range(P):
+                Sc[k, q] = f * Sc[k, q] + (gg - cp) * di * dA[k, q] + i * dg * dA[og + k, q]
+        else:
+            for q in range(P):
+                dA[n + k, q] += p[1, k] * Sc[k, q]
+            dA[n + k, col_p + n + k] += cp
+            f = sigmoid(a[n + k] + p[1, k] * cp)
+            df = f * (1.0 - f)
+            for q in range(P):
+                Sc[k, q] = f * Sc[k, q] + cp * df * dA[n + k, q] + gg * di * dA[k, q] + i * dg * dA[og + k, q]
+        c[k] = f * cp + i * gg
+        # peephole from c_t into o
+        for q in range(P):
+            dA[oo + k, q] += p[2, k] * Sc[k, q]
+        dA[oo + k, col_p + 2 * n + k] += c[k]
+        o = sigmoid(a[oo + k] + p[2, k] * c[k])
+        tc = tanh(c[k])
+        h[k] = o * tc
+        do = o * (1.0 - o)
+        for q in range(P):
+            Sh[k, q] = tc * do * dA[oo + k, q] + o * (1.0 - tc * tc) * Sc[k, q]
+
+
+@njit(cache=True, **JIT)
+def _lstm_rtrl(W_ih, W_hh, b, p, coupled, x, h0, c0, dH, dC, g):
+    """Gradient ``g`` of sum_t (dH[t] . h_t + dC[t] . c_t) by carrying the
+    sensitivities forward."""
+    n = h0.size
+    R = W_hh.shape[0]
+    Sh, Sc = np.zeros((n, g.size)), np.zeros((n, g.size))
+    dA = np.empty((R, g.size))
+    h, c = h0.copy(), c0.copy()
     a = np.empty(R)
-    ax = np.empty(R)
     for t in range(x.shape[0]):
-        _rtrl_recurrent(W_hh, Sh, dA)
-        for r in range(R):
-            _rtrl_direct(R, x[t], h, r, col_b, dA)
-        _affine(W_ih, x[t], b, ax)
-        _affine(W_hh, h, ax, a)
-        for k in range(n):
-            cp = c[k]
-            # peepholes from c_{t-1} into i (and f)
-            for q in range(P):
-                dA[k, q] += p[0, k] * Sc[k, q]
-            dA[k, col_p + k] += cp
-            i = sigmoid(a[k] + p[0, k] * cp)
-            gg = tanh(a[og + k])
-            di, dg = i * (1.0 - i), 1.0 - gg * gg
-            if coupled:
-                f = 1.0 - i
-                for q in range(P):
-                    Sc[k, q] = f * Sc[k, q] + (gg - cp) * di * dA[k, q] + i * dg * dA[og + k, q]
-            else:
-                for q in range(P):
-                    dA[n + k, q] += p[1, k] * Sc[k, q]
-                dA[n + k, col_p + n + k] += cp
-                f = sigmoid(a[n + k] + p[1, k] * cp)
-                df = f * (1.0 - f)
-                for q in range(P):
-                    Sc[k, q] = f * Sc[k, q] + cp * df * dA[n + k, q] + gg * di * dA[k, q] + i * dg * dA[og + k, q]
-            c[k] = f * cp + i * gg
-            # peephole from c_t into o
-            for q in range(P):
-                dA[oo + k, q] += p[2, k] * Sc[k, q]
-            dA[oo + k, col_p + 2 * n + k] += c[k]
-            o = sigmoid(a[oo + k] + p[2, k] * c[k])
-            tc = tanh(c[k])
-            h[k] = o * tc
-            do = o * (1.0 - o)
-            for q in range(P):
-                Sh[k, q] = tc * do * dA[oo + k, q] + o * (1.0 - tc * tc) * Sc[k, q]
-        for k in range(n):
-            wh, wc = dH[t, k], dC[t, k]
-            for q in range(P):
-                g[q] += wh * Sh[k, q] + wc * Sc[k, q]
+        _lstm_rtrl_step(W_ih, W_hh, b, p, coupled, x[t], h, c, Sh, Sc, dA, a)
+        _sensitivity_add(dH[t], Sh, g)
+        _sensitivity_add(dC[t], Sc, g)
 
 
 @njit(parallel=True, **JIT)
