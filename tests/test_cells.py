@@ -288,3 +288,36 @@ def test_divergence_is_reported_not_silent():
         cell.run(np.array([[[0.0], [0.0]], [[0.0], [1.0]], [[0.0], [1e10]]]))
     with pytest.raises(DivergenceError):
         cell.step([1e10], [0.0, 0.0])
+
+
+@pytest.mark.parametrize("name", MAKE)
+def test_as_map_steps_like_run(name):
+    cell, x, h0, c0, _, _ = _problem(name, T=1, B=1, seed=7)
+    m = cell.as_map(x[0, 0])
+    y = h0[0] if c0 is None else np.concatenate([h0[0], c0[0]])
+    out = np.empty_like(y)
+    m.step(y, m.params, out)
+    r = cell.run(x, h0, c0)
+    np.testing.assert_array_equal(out, r.h[0, 0] if c0 is None else np.concatenate([r.h[0, 0], r.c[0, 0]]))
+
+
+@pytest.mark.parametrize("name", ["gru", "lstm_peephole"])
+def test_as_map_fixed_point_with_the_analysis_toolkit(name):
+    from dynnets.analysis import fixed_points
+
+    cell = MAKE[name](8)
+    xt = np.full(cell.n_inputs, 0.3)
+    # small weights: the map contracts to one fixed point, where step(y) = y
+    small = type(cell)(**{k: 0.1 * v for k, v in cell.parameters().items()},
+                       **{k: getattr(cell, k) for k in ("variant", "reset") if hasattr(cell, k)})
+    m = small.as_map(xt)
+    fp = fixed_points(m, starts=np.full((3, m.n), 0.1) * np.arange(3)[:, None])
+    assert len(fp.points) == 1
+    z = fp.points[0]
+    out = np.empty_like(z)
+    m.step(z, m.params, out)
+    np.testing.assert_allclose(out, z, atol=1e-10)
+    # stable, and its eigenvalues are those of the cell's own Jacobian there
+    n = small.n_hidden
+    J = small.jacobian(xt, z[:n], z[n:]) if small.has_cell_state else small.jacobian(xt, z)
+    np.testing.assert_allclose(np.sort(np.abs(fp.eigenvalues[0])), np.sort(np.abs(np.linalg.eigvals(J))), atol=1e-6)

@@ -343,6 +343,25 @@ class _Cell:
         K = min(B, GRAD_BUFFERS)
         return [np.zeros((K,) + getattr(self, p).shape) for p in (names or self.PARAMS)]
 
+    def as_map(self, x=None):
+        """The state update at a constant input ``x`` (I,) (zero by default) as a
+        :class:`dynnets.Map`, for :func:`dynnets.analysis.fixed_points`,
+        Lyapunov exponents and the other map tools. The map's state is ``h``
+        ((h, c) stacked for an LSTM); its parameters are a copy of the weights
+        taken now.
+
+        Fixed points of a trained network at zero input are the "memories" and
+        saddles of Sussillo and Barak (2013).
+        """
+        from ...systems import Map
+
+        x = np.zeros(self.n_inputs) if x is None else as_float_array("x", x, shape=(self.n_inputs,))
+        flags, arrays = self._map_parts()
+        params = np.concatenate([[float(self.n_state), float(self.n_inputs)], flags, x]
+                                + [np.ravel(a) for a in arrays])
+        n = self.n_state * (2 if self.has_cell_state else 1)
+        return Map(self._MAP_STEP, params, n=n, name=f"{type(self).__name__.lower()} map")
+
     def jacobian(self, x, h, c=None):
         """Jacobian of the state update at input ``x`` (I,) and state ``h`` (H,)
         (and ``c`` for an LSTM): ``dh_t / dh_{t-1}``, (H, H), or for an LSTM

@@ -121,6 +121,19 @@ def _elman_rtrl_batch(W_ih, W_hh, b, kind, x, h0, dH, g):
             _elman_rtrl(W_ih, W_hh, b, kind, x[s], h0[s], dH[s], g[k])
 
 
+@njit(cache=True, **JIT)
+def _elman_map(y, params, out):
+    """``params`` = [n, m, kind, x, W_ih, W_hh, b_ih + b_hh]."""
+    n, m = int(params[0]), int(params[1])
+    o = 3 + m
+    W_ih = params[o:o + n * m].reshape(n, m)
+    W_hh = params[o + n * m:o + n * m + n * n].reshape(n, n)
+    b = params[o + n * m + n * n:o + n * m + n * n + n]
+    H = np.empty((1, n))
+    _elman_fwd(W_ih, W_hh, b, int(params[2]), params[3:3 + m].reshape(1, m), y, H)
+    out[:] = H[0]
+
+
 class Elman(_TorchLayout, _Cell):
     """Elman's simple recurrent network (PyTorch ``nn.RNN``).
 
@@ -134,6 +147,7 @@ class Elman(_TorchLayout, _Cell):
     """
 
     PARAMS = ("W_ih", "W_hh", "b_ih", "b_hh")
+    _MAP_STEP = staticmethod(_elman_map)
 
     def __init__(self, W_ih, W_hh, b_ih=None, b_hh=None, *, nonlinearity="tanh"):
         if nonlinearity not in NONLINEARITIES:
@@ -167,6 +181,9 @@ class Elman(_TorchLayout, _Cell):
         _elman_fwd_batch(self.W_ih, self.W_hh, self.b_ih + self.b_hh, self._kind, X, h0, H, bad)
         _check_finite(bad, H)
         return Run(_time_first(H))
+
+    def _map_parts(self):
+        return [self._kind], [self.W_ih, self.W_hh, self.b_ih + self.b_hh]
 
     def _step(self, x, h, c):
         H = np.empty((1, self.n_hidden))

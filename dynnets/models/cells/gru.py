@@ -134,6 +134,21 @@ def _gru_bwd_batch(W_ih, W_hh, after, x, h0, H, G, dH, gW_ih, gW_hh, gb_ih, gb_h
                      dx[s], dh0[s])
 
 
+@njit(cache=True, **JIT)
+def _gru_map(y, params, out):
+    """``params`` = [n, m, after, x, W_ih, W_hh, b_ih, b_hh]."""
+    n, m = int(params[0]), int(params[1])
+    o = 3 + m
+    W_ih = params[o:o + 3 * n * m].reshape(3 * n, m)
+    o += 3 * n * m
+    W_hh = params[o:o + 3 * n * n].reshape(3 * n, n)
+    o += 3 * n * n
+    H = np.empty((1, n))
+    _gru_fwd(W_ih, W_hh, params[o:o + 3 * n], params[o + 3 * n:o + 6 * n], params[2] > 0.0,
+             params[3:3 + m].reshape(1, m), y, H, np.empty((1, 4, n)))
+    out[:] = H[0]
+
+
 class GRU(_TorchLayout, _Cell):
     """Gated recurrent unit (see the module for the equations).
 
@@ -148,6 +163,7 @@ class GRU(_TorchLayout, _Cell):
     """
 
     PARAMS = ("W_ih", "W_hh", "b_ih", "b_hh")
+    _MAP_STEP = staticmethod(_gru_map)
 
     def __init__(self, W_ih, W_hh, b_ih=None, b_hh=None, *, reset="after"):
         if reset not in ("after", "before"):
@@ -182,6 +198,9 @@ class GRU(_TorchLayout, _Cell):
         _gru_fwd_batch(self.W_ih, self.W_hh, self.b_ih, self.b_hh, self.reset == "after", X, h0, H, G, bad)
         _check_finite(bad, H)
         return Run(_time_first(H), None, _time_first(G))
+
+    def _map_parts(self):
+        return [float(self.reset == "after")], [self.W_ih, self.W_hh, self.b_ih, self.b_hh]
 
     def _step(self, x, h, c):
         H = np.empty((1, self.n_hidden))

@@ -81,6 +81,17 @@ def _indrnn_bwd_batch(W_ih, u, kind, x, h0, H, dH, gW_ih, gu, gb, dx, dh0):
             _indrnn_bwd(W_ih, u, kind, x[s], h0[s], H[s], dH[s], gW_ih[k], gu[k], gb[k], dx[s], dh0[s])
 
 
+@njit(cache=True, **JIT)
+def _indrnn_map(y, params, out):
+    """``params`` = [n, m, kind, x, W_ih, u, b]."""
+    n, m = int(params[0]), int(params[1])
+    o = 3 + m
+    H = np.empty((1, n))
+    _indrnn_fwd(params[o:o + n * m].reshape(n, m), params[o + n * m:o + n * m + n],
+                params[o + n * m + n:o + n * m + 2 * n], int(params[2]), params[3:3 + m].reshape(1, m), y, H)
+    out[:] = H[0]
+
+
 class IndRNN(_Cell):
     """Independently recurrent network (see the module for the equations).
 
@@ -96,6 +107,7 @@ class IndRNN(_Cell):
     """
 
     PARAMS = ("W_ih", "u", "b")
+    _MAP_STEP = staticmethod(_indrnn_map)
 
     def __init__(self, W_ih, u, b=None, *, u_max=1.0, nonlinearity="relu"):
         if nonlinearity not in NONLINEARITIES:
@@ -137,6 +149,9 @@ class IndRNN(_Cell):
         _indrnn_fwd_batch(self.W_ih, self.u, self.b, NONLINEARITIES[self.nonlinearity], X, h0, H, bad)
         _check_finite(bad, H)
         return Run(_time_first(H))
+
+    def _map_parts(self):
+        return [NONLINEARITIES[self.nonlinearity]], [self.W_ih, self.u, self.b]
 
     def _step(self, x, h, c):
         H = np.empty((1, self.n_hidden))

@@ -84,6 +84,24 @@ def _jordan_bwd_batch(W_ih, W_hy, W_out, x, y0, Y, U, dY, gW_ih, gW_hy, gb, gW_o
                         gb_out[k], dx[s], dy0[s])
 
 
+@njit(cache=True, **JIT)
+def _jordan_map(y, params, out):
+    """``params`` = [O, m, U, x, W_ih, W_hy, b, W_out, b_out]; the state is y."""
+    O, m, U = int(params[0]), int(params[1]), int(params[2])
+    o = 3 + m
+    W_ih = params[o:o + U * m].reshape(U, m)
+    o += U * m
+    W_hy = params[o:o + U * O].reshape(U, O)
+    o += U * O
+    b = params[o:o + U]
+    o += U
+    W_out = params[o:o + O * U].reshape(O, U)
+    Y = np.empty((1, O))
+    _jordan_fwd(W_ih, W_hy, b, W_out, params[o + O * U:o + O * U + O], params[3:3 + m].reshape(1, m), y, Y,
+                np.empty((1, 1, U)))
+    out[:] = Y[0]
+
+
 class Jordan(_Cell):
     """Jordan network (see the module for the equations).
 
@@ -101,6 +119,7 @@ class Jordan(_Cell):
     """
 
     PARAMS = ("W_ih", "W_hy", "b", "W_out", "b_out")
+    _MAP_STEP = staticmethod(_jordan_map)
 
     def __init__(self, W_ih, W_hy, b=None, W_out=None, b_out=None):
         self.W_hy = as_float_array("W_hy", W_hy, ndim=2)
@@ -149,6 +168,9 @@ class Jordan(_Cell):
         _jordan_fwd_batch(self.W_ih, self.W_hy, self.b, self.W_out, self.b_out, X, h0, Y, U, bad)
         _check_finite(bad, Y)
         return Run(_time_first(Y), None, _time_first(U))
+
+    def _map_parts(self):
+        return [float(self.n_hidden)], [getattr(self, p) for p in self.PARAMS]
 
     def _step(self, x, h, c):
         Y = np.empty((1, self.n_outputs))

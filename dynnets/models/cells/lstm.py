@@ -213,6 +213,26 @@ def _lstm_rtrl_batch(W_ih, W_hh, b, p, coupled, x, h0, c0, dH, dC, g):
             _lstm_rtrl(W_ih, W_hh, b, p, coupled, x[s], h0[s], c0[s], dH[s], dC[s], g[k])
 
 
+@njit(cache=True, **JIT)
+def _lstm_map(y, params, out):
+    """``params`` = [n, m, coupled, x, W_ih, W_hh, b_ih + b_hh, peephole]; the
+    state is [h; c]."""
+    n, m = int(params[0]), int(params[1])
+    coupled = params[2] > 0.0
+    R = 3 * n if coupled else 4 * n
+    o = 3 + m
+    W_ih = params[o:o + R * m].reshape(R, m)
+    o += R * m
+    W_hh = params[o:o + R * n].reshape(R, n)
+    o += R * n
+    b = params[o:o + R]
+    p = params[o + R:o + R + 3 * n].reshape(3, n)
+    H, C = np.empty((1, n)), np.empty((1, n))
+    _lstm_fwd(W_ih, W_hh, b, p, coupled, params[3:3 + m].reshape(1, m), y[:n], y[n:], H, C, np.empty((1, 4, n)))
+    out[:n] = H[0]
+    out[n:] = C[0]
+
+
 class LSTM(_TorchLayout, _Cell):
     """Long short-term memory with forget gate (see the module for the equations).
 
@@ -229,6 +249,7 @@ class LSTM(_TorchLayout, _Cell):
     """
 
     has_cell_state = True
+    _MAP_STEP = staticmethod(_lstm_map)
 
     def __init__(self, W_ih, W_hh, b_ih=None, b_hh=None, peephole=None, *, variant="NP"):
         if variant not in VARIANTS:
@@ -280,6 +301,9 @@ class LSTM(_TorchLayout, _Cell):
                         h0, c0, H, C, G, bad)
         _check_finite(bad, H)
         return Run(_time_first(H), _time_first(C), _time_first(G))
+
+    def _map_parts(self):
+        return [float(self.variant == "CIFG")], [self.W_ih, self.W_hh, self.b_ih + self.b_hh, self.peephole]
 
     def _step(self, x, h, c):
         n = self.n_hidden

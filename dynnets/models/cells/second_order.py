@@ -91,6 +91,17 @@ def _second_order_bwd_batch(W, kind, x, h0, H, dH, gW, gb, dx, dh0):
             _second_order_bwd(W, kind, x[s], h0[s], H[s], dH[s], gW[k], gb[k], dx[s], dh0[s])
 
 
+@njit(cache=True, **JIT)
+def _second_order_map(y, params, out):
+    """``params`` = [n, m, kind, x, W, b]."""
+    n, m = int(params[0]), int(params[1])
+    o = 3 + m
+    H = np.empty((1, n))
+    _second_order_fwd(params[o:o + n * n * m].reshape(n, n, m), params[o + n * n * m:o + n * n * m + n],
+                      int(params[2]), params[3:3 + m].reshape(1, m), y, H)
+    out[:] = H[0]
+
+
 class SecondOrder(_Cell):
     """Second-order recurrent network (see the module for the equations).
 
@@ -104,6 +115,7 @@ class SecondOrder(_Cell):
     """
 
     PARAMS = ("W", "b")
+    _MAP_STEP = staticmethod(_second_order_map)
 
     def __init__(self, W, b=None, *, nonlinearity="sigmoid"):
         if nonlinearity not in NONLINEARITIES:
@@ -128,6 +140,9 @@ class SecondOrder(_Cell):
         _second_order_fwd_batch(self.W, self.b, NONLINEARITIES[self.nonlinearity], X, h0, H, bad)
         _check_finite(bad, H)
         return Run(_time_first(H))
+
+    def _map_parts(self):
+        return [NONLINEARITIES[self.nonlinearity]], [self.W, self.b]
 
     def _step(self, x, h, c):
         H = np.empty((1, self.n_hidden))
