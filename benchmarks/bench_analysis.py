@@ -93,7 +93,7 @@ def main():
     print("| benchmark | peer | peer | dynnets | speed-up | target |")
     print("|---|---|---|---|---|---|")
     for name, peer, tp, td, target in rows:
-        print(f"| {name} | {peer} | {tp:.3g} s | {td:.3g} s | {tp / td:.0f}x | {'>= %dx' % target if target else '-'} |")
+        print(f"| {name} | {peer} | {tp:.3g} s | {td:.3g} s | {tp / td:.0f}x | {f'>= {target}x' if target else '-'} |")
     print(f"Lorenz spectrum: dynnets {np.round(lam_dn, 4)}, SciPy {np.round(lam_sp, 4)}, published [0.9056 0 -14.5723]")
     print(f"Correlation dimension: dynnets {cd.dimension:.4f}, NumPy reference {d_np:.4f} (Grassberger-Procaccia: 2.05)")
     res = {"rows": [dict(zip(("benchmark", "peer", "peer_s", "dynnets_s", "target"), r)) for r in rows],

@@ -39,7 +39,8 @@ from .train import ESN, Ridge, RidgeClassifier
 
 __version__ = "0.1.0"
 
-__all__ = ["DivergenceError", "ButcherTableau", "Solution", "System", "Map", "solve", "solve_batch",
-           "CTRNN", "mtrnn", "simulate", "lorenz", "van_der_pol", "rossler", "duffing", "henon", "logistic",
-           "Hopfield", "ModernHopfield", "BAM", "continuous_hopfield", "continuous_hopfield_energy", "random_patterns", "flip_bits", "overlaps", "to_bipolar",
-           "Reservoir", "LSM", "Elman", "LSTM", "GRU", "ESN", "Ridge", "RidgeClassifier", "analysis", "tasks", "train", "__version__"]
+__all__ = ["BAM", "CTRNN", "ESN", "GRU", "LSM", "LSTM", "ButcherTableau", "DivergenceError", "Elman", "Hopfield",
+           "Map", "ModernHopfield", "Reservoir", "Ridge", "RidgeClassifier", "Solution", "System", "__version__",
+           "analysis", "continuous_hopfield", "continuous_hopfield_energy", "duffing", "flip_bits", "henon",
+           "logistic", "lorenz", "mtrnn", "overlaps", "random_patterns", "rossler", "simulate", "solve",
+           "solve_batch", "tasks", "to_bipolar", "train", "van_der_pol"]

@@ -55,9 +55,9 @@ def _exp_parts(x):
     powers of two ``s1 = 2**k1``, ``s2 = 2**k2``. Two factors, so that overflow,
     underflow and subnormal results come out of the multiplications."""
     # Clamping keeps k in int range; NaN passes through (the callers restore it).
-    if x > 710.0:
+    if x > 710.0:  # noqa: PLR1730 (min() would need care with NaN; this lets it through)
         x = 710.0
-    if x < -746.0:
+    if x < -746.0:  # noqa: PLR1730
         x = -746.0
     k = np.floor(x * _LOG2E + 0.5)
     r = (x - k * _LN2_HI) - k * _LN2_LO
@@ -75,7 +75,7 @@ def exp(x):
     """``e**x`` for a float64 scalar; NaN in gives NaN out, overflow gives inf."""
     p, q, s1, s2 = _exp_parts(x)
     res = ((1.0 + 2.0 * p / (q - p)) * s1) * s2
-    return x if x != x else res
+    return x if x != x else res  # noqa: PLR0124 (x != x: NaN)
 
 
 @njit(cache=True, **JIT_STRICT)
@@ -89,7 +89,7 @@ def sigmoid(x):
     d = q - p
     zn = ((q + p) * s1) * s2
     res = (d if x >= 0.0 else zn) / (d + zn)
-    return x if x != x else res
+    return x if x != x else res  # noqa: PLR0124 (x != x: NaN)
 
 
 
@@ -108,7 +108,7 @@ def tanh(x):
     num = 2.0 * p if s == 1.0 else (q + p) * s - d  # m = num / d
     res = -num / (2.0 * d + num)
     res = res if x >= 0.0 else -res
-    return x if x != x else res
+    return x if x != x else res  # noqa: PLR0124 (x != x: NaN)
 
 
 _EXP_MASK = 0x7FF0000000000000

@@ -25,12 +25,11 @@ def as_float_array(name, x, ndim=None, shape=None, finite=True, copy=False):
         if a.ndim not in ndims:
             want = " or ".join(str(d) for d in ndims)
             raise ValueError(f"{name} must have {want} dimensions, got shape {a.shape}")
-    if shape is not None:
-        if a.ndim != len(shape) or any(
-            s is not None and s != m for s, m in zip(shape, a.shape)
-        ):
-            want = "(" + ", ".join("any" if s is None else str(s) for s in shape) + ")"
-            raise ValueError(f"{name} must have shape {want}, got {a.shape}")
+    if shape is not None and (a.ndim != len(shape) or any(
+        s is not None and s != m for s, m in zip(shape, a.shape)
+    )):
+        want = "(" + ", ".join("any" if s is None else str(s) for s in shape) + ")"
+        raise ValueError(f"{name} must have shape {want}, got {a.shape}")
     if finite and a.size and not np.all(np.isfinite(a)):
         raise ValueError(f"{name} must be finite (no NaN or inf)")
     return a

@@ -80,10 +80,10 @@ def run(quick=False, out=Path("figures")):
     ax = axes[1, 0]
     ax.scatter(m1 + rng.uniform(-0.02, 0.02, m1.size), E, s=1, color="0.75", rasterized=True, label="all states")
     colors = {"pattern": "tab:green", "reversed": "tab:olive", "mixture": "tab:purple", "spurious": "tab:red"}
-    for k in colors:
+    for k, color in colors.items():
         sel = np.array([lab == k for lab in labels])
         if sel.any():
-            ax.scatter(minima[sel] @ Xs[0] / n, small.energy(minima[sel]), s=30, color=colors[k],
+            ax.scatter(minima[sel] @ Xs[0] / n, small.energy(minima[sel]), s=30, color=color,
                        label=f"{k} minima ({kinds[k]})", zorder=3)
     ax.set_xlabel("overlap with pattern 1, $m_1$")
     ax.set_ylabel("energy E")

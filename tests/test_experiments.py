@@ -21,7 +21,8 @@ def test_every_experiment_is_tested():
                                                                  "modern_hopfield", "esn_mackey_glass", "esn_narma10",
                                                                  "esn_memory_capacity", "force_learning",
                                                                  "esn_lorenz_forecast", "lsm_column",
-                                                                 "adding_problem"}
+                                                                 "adding_problem", "embedded_reber", "lstm_variants",
+                                                                 "char_model", "flipflop_fixed_points"}
 
 
 def test_ctrnn_oscillator(tmp_path):
@@ -56,7 +57,8 @@ def test_cli_list_and_unknown_name(capsys, monkeypatch):
 def test_cli_runs_an_experiment_as_a_console_script(tmp_path):
     out = tmp_path / "figs"
     proc = subprocess.run([sys.executable, "-m", "dynnets.cli", "run", "ctrnn_oscillator", "--quick",
-                           "--out", str(out), "--no-progress"], cwd=ROOT, capture_output=True, text=True)
+                           "--out", str(out), "--no-progress"], cwd=ROOT, capture_output=True, text=True,
+                          check=False)
     assert proc.returncode == 0, proc.stderr
     assert (out / "ctrnn_oscillator.json").exists() and (out / "ctrnn_oscillator.png").exists()
 
@@ -188,3 +190,35 @@ def test_adding_problem(tmp_path):
     # at the longer lag the LSTM solves it and the Elman network stays near the mean predictor
     assert res["lstm_test_mse"][-1] < 0.02 and res["lstm_solved_fraction"][-1] > 0.5
     assert res["elman_test_mse"][-1] > 0.1 and res["elman_solved_fraction"][-1] < 0.3
+
+
+def test_embedded_reber(tmp_path):
+    res = run_experiment("embedded_reber", quick=True, out=tmp_path, directory=ROOT / "experiments")
+    # trained by SGD with momentum, the LSTM predicts every test string; Elman's network guesses the
+    # long-range symbol (T or P, about half right)
+    assert min(res["sgd_lstm_solved"]) > 0.95
+    assert max(res["sgd_elman_second_to_last"]) < 0.7
+
+
+def test_lstm_variants(tmp_path):
+    res = run_experiment("lstm_variants", quick=True, out=tmp_path, directory=ROOT / "experiments")
+    acc = res["final_accuracy"]
+    assert set(acc) == {"LSTM NP", "LSTM V", "LSTM CIFG", "GRU (reset after)", "GRU (reset before)"}
+    assert all(0.0 <= a <= 1.0 for v in acc.values() for a in v)
+    assert max(a for v in acc.values() for a in v) > 0.99  # some cell has learnt the grammar in 10 epochs
+
+
+def test_char_model(tmp_path):
+    res = run_experiment("char_model", quick=True, out=tmp_path, directory=ROOT / "experiments")
+    # below the unigram baseline on the training and on the held-out text
+    assert res["train_bits_per_char"][-1] < res["unigram_bits_per_char"]
+    assert res["best_valid_bits_per_char"] < res["unigram_bits_per_char"]
+    assert all(s.startswith("Alice ") and len(s) == 246 for s in res["samples"].values())
+
+
+def test_flipflop_fixed_points(tmp_path):
+    res = run_experiment("flipflop_fixed_points", quick=True, out=tmp_path, directory=ROOT / "experiments")
+    # Sussillo and Barak: one stable fixed point per memory, saddles between them
+    assert res["sign_accuracy"] > 0.95
+    assert res["n_stable"] == 8 and res["stable_corners"] == 8
+    assert res["n_fixed_points"] > 8 and min(res["unstable_dimensions"]) >= 1

@@ -191,8 +191,8 @@ def basins(system, axes, *, components=(0, 1), base=None, transient=200.0, windo
     else:
         dt = as_scalar("dt", dt, low=0.0, low_open=True)
         tab = get_method(method)
-        n_tr = int(round(as_scalar("transient", transient, low=0.0) / dt))
-        n_win = max(1, int(round(as_scalar("window", window, low=0.0, low_open=True) / dt)))
+        n_tr = round(as_scalar("transient", transient, low=0.0) / dt)
+        n_win = max(1, round(as_scalar("window", window, low=0.0, low_open=True) / dt))
         _envelopes_flow(system.rhs, system.params, Y0, dt, n_tr, n_win, escape, tab.A, tab.b, tab.c, lo, hi, last,
                         escaped)
         lyap_kw = {"transient": 0.0, "dt": dt, "method": tab}

@@ -198,12 +198,12 @@ def orbit_diagram(system, param, values, y0, *, component=0, transient=1000, rec
         dt = as_scalar("dt", dt, low=0.0, low_open=True)
         transient = as_scalar("transient", transient, low=0.0)
         record = as_scalar("record", record, low=0.0, low_open=True)
-        n_steps = int(round(record / dt))
+        n_steps = round(record / dt)
         max_peaks = max(1, n_steps // 10) if max_peaks is None else as_scalar("max_peaks", max_peaks, low=1, integer=True)
         tab = get_method(method)
         out = np.full((values.size, max_peaks), np.nan)
         counts = np.zeros(values.size, np.int64)
-        _orbit_flow(system.rhs, params, p_index, values, y0, component, dt, int(round(transient / dt)),
+        _orbit_flow(system.rhs, params, p_index, values, y0, component, dt, round(transient / dt),
                     n_steps, tab.A, tab.b, tab.c, out, counts, diverged)
     return OrbitDiagram(values, out, diverged)
 
@@ -246,7 +246,7 @@ def lyapunov_sweep(system, param, values, y0, T, *, k=1, transient=0, dt=0.01, r
         T = as_scalar("T", T, low=0.0, low_open=True)
         transient = as_scalar("transient", transient, low=0.0)
         dt = as_scalar("dt", dt, low=0.0, low_open=True)
-        steps_per = max(1, int(round(as_scalar("renorm", renorm, low=0.0, low_open=True) / dt)))
+        steps_per = max(1, round(as_scalar("renorm", renorm, low=0.0, low_open=True) / dt))
         n_renorm = max(1, int(np.ceil(T / (steps_per * dt))))
         n_tr = int(np.ceil(transient / (steps_per * dt)))
         tab = get_method(method)

@@ -123,9 +123,9 @@ class _Problem:
             A = np.vstack([self.augmented_jacobian(u[:-1], u[-1]), t])
             du = np.linalg.solve(A, -F)
             u += du
-            if np.linalg.norm(du) <= tol * (1 + np.linalg.norm(u)):
-                if np.linalg.norm(self.f(u[:-1], u[-1])) <= 1e3 * tol * (1 + np.linalg.norm(u)):
-                    return u
+            scale = tol * (1 + np.linalg.norm(u))
+            if np.linalg.norm(du) <= scale and np.linalg.norm(self.f(u[:-1], u[-1])) <= 1e3 * scale:
+                return u
         return None
 
 

@@ -340,7 +340,7 @@ def lyapunov_spectrum(system, y0, T, k=None, *, transient=0, dt=0.01, renorm=0.1
         transient = as_scalar("transient", transient, low=0.0)
         dt = as_scalar("dt", dt, low=0.0, low_open=True)
         renorm = as_scalar("renorm", renorm, low=0.0, low_open=True)
-        steps_per = max(1, int(round(renorm / dt)))
+        steps_per = max(1, round(renorm / dt))
         n_renorm = int(np.ceil(T / (steps_per * dt)))
         if n_renorm < 1:
             raise ValueError("T must cover at least one renormalisation interval")

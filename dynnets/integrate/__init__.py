@@ -4,5 +4,5 @@ from ..systems import System
 from .solve import Solution, solve, solve_batch
 from .tableau import DOPRI5, EULER, HEUN, METHODS, RK4, ButcherTableau, get_method
 
-__all__ = ["ButcherTableau", "EULER", "HEUN", "RK4", "DOPRI5", "METHODS", "get_method",
-           "System", "Solution", "solve", "solve_batch"]
+__all__ = ["DOPRI5", "EULER", "HEUN", "METHODS", "RK4", "ButcherTableau", "Solution", "System", "get_method",
+           "solve", "solve_batch"]

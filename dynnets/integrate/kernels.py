@@ -300,8 +300,7 @@ def rk_core(rhs, params, y0, t0, t1, dt, adaptive, rtol, atol, h_max, max_steps,
         h = h_next
 
     if status != OK:
-        if fail_unit < 0:
-            fail_unit = 0
+        fail_unit = max(fail_unit, 0)
         for r in range(i_out, n_eval):
             y_out[r] = np.nan
     stats[0] = status

@@ -533,7 +533,7 @@ def simulate(net, y0=None, *, dt=0.01, n_steps=None, t_max=None, inputs=None, me
             raise ValueError(f"inputs has {u.shape[1]} networks on axis 1, the population {P}")
     if n_steps is None:
         if t_max is not None:
-            n_steps = int(round(as_scalar("t_max", t_max, low=0.0, low_open=True) / dt))
+            n_steps = round(as_scalar("t_max", t_max, low=0.0, low_open=True) / dt)
         elif u is not None:
             n_steps = u.shape[0]
         else:

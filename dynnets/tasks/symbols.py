@@ -102,6 +102,55 @@ def one_hot(strings, alphabet, length=None):
     return x, codes, codes >= 0
 
 
+def next_symbol(strings, alphabet, length=None):
+    """Next-symbol prediction data: inputs are symbols ``0 .. L-2`` of each
+    string (one-hot), labels symbols ``1 .. L-1``.
+
+    Returns
+    -------
+    x : ndarray, shape (T - 1, N, K)
+    labels : ndarray of int, shape (T - 1, N)
+        -1 in the padding.
+    mask : ndarray of bool, shape (T - 1, N)
+        For :func:`dynnets.train.train_bptt` (``mask=``).
+    """
+    x, codes, mask = one_hot(strings, alphabet, length)
+    return x[:-1], codes[1:], mask[1:]
+
+
+def legal_predictions(logits, legal, alphabet=REBER_SYMBOLS):
+    """Score next-symbol predictions against the grammar.
+
+    At each step the prediction is right when the ``k`` largest outputs are
+    exactly the ``k`` legal successors (Hochreiter and Schmidhuber's criterion:
+    the units of the possible next symbols are the most active).
+
+    Parameters
+    ----------
+    logits : ndarray, shape (T, N, K)
+        Outputs after reading symbols ``0 .. T-1`` of each string.
+    legal : list of list of str
+        From :func:`reber`.
+
+    Returns
+    -------
+    strings : ndarray of bool, shape (N,)
+        Every step of the string predicted right.
+    second_to_last : ndarray of bool, shape (N,)
+        The long-range step of the embedded grammar (the second-to-last symbol)
+        predicted right.
+    """
+    logits = np.asarray(logits)
+    order = np.argsort(-logits, axis=-1)
+    all_ok = np.zeros(len(legal), bool)
+    pen_ok = np.zeros(len(legal), bool)
+    for j, lg in enumerate(legal):
+        ok = [{alphabet[k] for k in order[t, j, :len(a)]} == set(a) for t, a in enumerate(lg)]
+        all_ok[j] = all(ok)
+        pen_ok[j] = ok[len(lg) - 2]
+    return all_ok, pen_ok
+
+
 def text():
     """The built-in text: the opening of chapter I of Carroll's *Alice's
     Adventures in Wonderland* (public domain), about 3,300 characters."""
