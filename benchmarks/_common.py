@@ -1,6 +1,7 @@
 """What every benchmark script shares: the timer, the machine description, and
 writing the results file atomically."""
 
+import argparse
 import json
 import os
 import platform
@@ -44,3 +45,13 @@ def print_table(rows, results, columns):
     print("|" + "---|" * len(columns))
     for r in rows:
         print("| " + " | ".join(r) + " |")
+
+
+def parse_args(doc, script, repeats=5):
+    """The options every benchmark takes: ``--repeats``, ``--quick`` (small
+    problems, a smoke test) and ``--out`` (default ``results/<script>.json``)."""
+    ap = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    ap.add_argument("--repeats", type=int, default=repeats)
+    ap.add_argument("--quick", action="store_true", help="smaller problems, for a smoke test")
+    ap.add_argument("--out", default=str(Path(__file__).with_name("results") / f"{Path(script).stem}.json"))
+    return ap.parse_args()

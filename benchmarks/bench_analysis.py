@@ -13,13 +13,11 @@
     nolds 0.6), so it is not timed here.
 """
 
-import argparse
 import time
-from pathlib import Path
 
 import numba
 import numpy as np
-from _common import write_results
+from _common import parse_args, write_results
 from scipy.integrate import solve_ivp
 from scipy.spatial.distance import pdist
 
@@ -64,11 +62,7 @@ def numpy_correlation_dimension(x, r, fit):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--out", default=str(Path(__file__).with_name("results") / "bench_analysis.json"))
-    args = ap.parse_args()
+    args = parse_args(__doc__, __file__, repeats=3)
     T = 1000.0 if args.quick else 10_000.0
     rows = []
 

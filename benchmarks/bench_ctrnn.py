@@ -17,12 +17,10 @@ not Beer's form; the cost per network-step (same size, same full connectivity,
 same method) is what is compared.
 """
 
-import argparse
 import math
-from pathlib import Path
 
 import numpy as np
-from _common import environment, median_time, write_results
+from _common import environment, median_time, parse_args, write_results
 from scipy.integrate import solve_ivp
 
 import dynnets as dn
@@ -62,11 +60,7 @@ def neat_networks(pop, count):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--repeats", type=int, default=5)
-    ap.add_argument("--quick", action="store_true", help="smaller problems, for a smoke test")
-    ap.add_argument("--out", default=str(Path(__file__).with_name("results") / "bench_ctrnn.json"))
-    args = ap.parse_args()
+    args = parse_args(__doc__, __file__, repeats=5)
     R = args.repeats
     P, n, dt = 1000, 10, 0.01
     T = 1000 if args.quick else 10_000

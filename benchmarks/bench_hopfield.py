@@ -13,12 +13,10 @@ on a slice of the trials and compared per trial. Times are medians of
 ``--repeats`` runs after a warm-up (compilation excluded).
 """
 
-import argparse
-from pathlib import Path
 
 import numba
 import numpy as np
-from _common import environment, median_time, write_results
+from _common import environment, median_time, parse_args, write_results
 
 import dynnets as dn
 from dynnets._random import shuffle, stream_states
@@ -45,11 +43,7 @@ def numpy_recall(W, probes, seed, max_sweeps=100):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--repeats", type=int, default=5)
-    ap.add_argument("--quick", action="store_true", help="smaller problem, for a smoke test")
-    ap.add_argument("--out", default=str(Path(__file__).with_name("results") / "bench_hopfield.json"))
-    args = ap.parse_args()
+    args = parse_args(__doc__, __file__, repeats=5)
     N, P, K = (200, 20, 100) if args.quick else (1000, 100, 1000)
     K_np = 10 if args.quick else 50
     X = dn.random_patterns(P, N, seed=0)

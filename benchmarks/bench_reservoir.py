@@ -13,21 +13,15 @@ so the states agree to 1e-10, checked here):
 Times are medians of ``--repeats`` runs after a warm-up (compilation excluded).
 """
 
-import argparse
-from pathlib import Path
 
 import numpy as np
-from _common import environment, median_time, write_results
+from _common import environment, median_time, parse_args, write_results
 
 import dynnets as dn
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--repeats", type=int, default=5)
-    ap.add_argument("--quick", action="store_true", help="smaller problems, for a smoke test")
-    ap.add_argument("--out", default=str(Path(__file__).with_name("results") / "bench_reservoir.json"))
-    args = ap.parse_args()
+    args = parse_args(__doc__, __file__, repeats=5)
     R = args.repeats
     scale = 10 if args.quick else 1
     from reservoirpy.nodes import Reservoir as RpyReservoir

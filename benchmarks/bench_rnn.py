@@ -15,13 +15,11 @@ float32, where ``nn.LSTM`` runs oneDNN's fused kernels. The loss is
 work. Times are medians of ``--repeats`` runs after a warm-up.
 """
 
-import argparse
-from pathlib import Path
 
 import numba
 import numpy as np
 import torch
-from _common import environment, median_time, print_table, write_results
+from _common import environment, median_time, parse_args, print_table, write_results
 
 from dynnets.models.cells import LSTM
 
@@ -85,11 +83,7 @@ def step_case(R, n_steps):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--repeats", type=int, default=7)
-    ap.add_argument("--quick", action="store_true", help="smaller problems, for a smoke test")
-    ap.add_argument("--out", default=str(Path(__file__).with_name("results") / "bench_rnn.json"))
-    args = ap.parse_args()
+    args = parse_args(__doc__, __file__, repeats=7)
     R = args.repeats
     q = 10 if args.quick else 1
     rng = np.random.default_rng(0)
