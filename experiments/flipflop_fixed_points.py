@@ -32,7 +32,7 @@ HIDDEN = 32
 
 
 def run(quick=False, out=Path("figures")):
-    n_train, epochs, n_starts = (256, 30, 64) if quick else (512, 120, 400)
+    n_train, epochs, n_starts = (256, 60, 64) if quick else (512, 120, 400)
     x, y = flip_flop(n_train, 100, seed=1)
     xt, yt = flip_flop(64, 200, seed=2)
     cell, ro = Elman.random(3, HIDDEN, seed=0), Readout.random(HIDDEN, 3, seed=1)
