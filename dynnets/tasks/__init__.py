@@ -1,5 +1,11 @@
-"""Data and environments for training and benchmarks."""
+"""Data and environments for training and benchmarks.
 
+The embodied tasks are modules: :mod:`~dynnets.tasks.cartpole` (single and
+double pole balancing), :mod:`~dynnets.tasks.walker` (Beer's legged walker)
+and :mod:`~dynnets.tasks.catch` (catching falling objects).
+"""
+
+from . import cartpole, catch, walker
 from .series import lorenz_series, mackey_glass, narma, nrmse
 from .symbols import (
     REBER_SYMBOLS,
@@ -11,5 +17,5 @@ from .symbols import (
     text,
 )
 
-__all__ = ["REBER_SYMBOLS", "flip_flop", "legal_predictions", "lorenz_series", "mackey_glass", "narma", "next_symbol",
-           "nrmse", "one_hot", "reber", "text"]
+__all__ = ["REBER_SYMBOLS", "cartpole", "catch", "flip_flop", "legal_predictions", "lorenz_series", "mackey_glass", "narma", "next_symbol",
+           "nrmse", "one_hot", "reber", "text", "walker"]

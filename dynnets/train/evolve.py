@@ -273,6 +273,8 @@ class CMAES(_Algorithm):
         super().__init__(n, P, seed)
         self.sigma0 = as_scalar("sigma0", sigma0, low=0.0, low_open=True)
         x0 = np.zeros(n) if x0 is None else as_float_array("x0", x0, shape=(n,))
+        if np.any(np.abs(x0) > 1.0):
+            raise ValueError("x0 must lie in [-1, 1] (genes); clip it or widen the GenomeMap ranges")
         self.x0 = x0
         opts = {"popsize": self.pop_size, "bounds": [-1.0, 1.0], "seed": self.seed + 1, "verbose": -9,
                 "verb_log": 0, "verb_disp": 0, "tolx": 0, "tolfun": 0, "tolfunhist": 0, "tolstagnation": 10**9,
