@@ -44,3 +44,21 @@ def test_bad_input():
         continuation(dn.lorenz(), 1, [0.0, 0.0, 0.0], 1.0, 1.0)
     with pytest.raises(ValueError, match="param must be <= 2"):
         continuation(dn.lorenz(), 5, [0.0, 0.0, 0.0], 1.0, 2.0)
+
+
+def test_ctrnn_oscillator_hopf_points_where_the_pair_turns_real_between_steps():
+    # Beer's 2-neuron oscillator: continuing in theta_1 from the center-crossing point, the
+    # focus turns stable through a Hopf point on each side; along the way the eigenvalues
+    # become real, which a test on complex pairs alone missed (a regression)
+    W = np.array([[4.5, -1.0], [1.0, 4.5]])
+    net = dn.CTRNN(W, tau=1.0, bias=[-2.75, -1.75])
+    found = []
+    for end in (-10.0, 6.0):
+        br = continuation(net.system(), 6, [2.75, 1.75], -2.75, end)
+        hopf = [b for b in br.bifurcations if b.kind == "hopf"]
+        assert len(hopf) == 1
+        found.append(hopf[0])
+    for h in found:  # a 2-D Hopf point: trace 0, determinant > 0 (from the analytic Jacobian)
+        J = dn.CTRNN(W, tau=1.0, bias=[h.param, -1.75]).jacobian(h.point)
+        assert abs(np.trace(J)) < 1e-9 and np.linalg.det(J) > 0
+    assert found[0].param < -2.75 < found[1].param

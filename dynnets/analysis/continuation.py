@@ -129,10 +129,22 @@ class _Problem:
         return None
 
 
-def _hopf_indicator(eig, tol=1e-9):
-    """Largest real part among eigenvalues with a nonzero imaginary part."""
-    cplx = eig[np.abs(eig.imag) > tol]
-    return np.max(cplx.real) if cplx.size else np.nan
+def _hopf_test(eig):
+    """Kuznetsov's test function for Hopf points: the product of
+    ``lambda_i + lambda_j`` over pairs ``i < j`` (real, as a symmetric function of
+    a real matrix's eigenvalues). It changes sign where a complex pair crosses the
+    imaginary axis, however far apart the branch points are (a pair may turn
+    real on the way), and also at neutral saddles (a real pair ``lambda, -lambda``),
+    which :func:`_is_hopf` tells apart at the located point."""
+    n = eig.size
+    i, j = np.triu_indices(n, 1)
+    return float(np.prod(eig[i] + eig[j]).real) if n > 1 else np.nan
+
+
+def _is_hopf(eig, tol=1e-6):
+    """A complex pair on the imaginary axis."""
+    pair = eig[np.abs(eig.imag) > tol]
+    return pair.size > 0 and np.min(np.abs(pair.real)) <= tol * (1 + np.max(np.abs(pair)))
 
 
 def continuation(system, param, y0, p0, p_end, *, ds=0.01, ds_max=0.5, max_steps=5000, tol=1e-10,
@@ -219,11 +231,12 @@ def continuation(system, param, y0, p0, p_end, *, ds=0.01, ds_max=0.5, max_steps
         if T[k, -1] * T[k + 1, -1] < 0:
             bifs.append(_locate(pr, U[k], T[k], U[k + 1], lambda u, tt: tt[-1], "saddle-node", tol, max_iter))
         # Hopf: a complex pair crosses the imaginary axis
-        a, b = _hopf_indicator(E[k]), _hopf_indicator(E[k + 1])
-        if np.isfinite(a) and np.isfinite(b) and a * b < 0:
-            bifs.append(_locate(pr, U[k], T[k], U[k + 1],
-                                lambda u, tt: _hopf_indicator(np.linalg.eigvals(pr.J(u[:-1], u[-1]))), "hopf", tol,
-                                max_iter))
+        a, b = _hopf_test(E[k]), _hopf_test(E[k + 1])
+        if a * b < 0:
+            hb = _locate(pr, U[k], T[k], U[k + 1], lambda u, tt: _hopf_test(np.linalg.eigvals(pr.J(u[:-1], u[-1]))),
+                         "hopf", tol, max_iter)
+            if hb is not None and _is_hopf(hb.eigenvalues):
+                bifs.append(hb)
     inside = (U[:, -1] >= lo) & (U[:, -1] <= hi)
     labels = [classify(e, False, eig_tol) for e in E[inside]]
     return Branch(U[inside, -1], U[inside, :-1], E[inside], labels, [b for b in bifs if b is not None])
