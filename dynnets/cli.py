@@ -8,6 +8,8 @@
 import argparse
 import sys
 import time
+from contextlib import contextmanager
+from functools import partialmethod
 
 from .experiment import list_experiments, run_experiment
 
@@ -46,13 +48,38 @@ def main(argv=None):
     matplotlib.use("Agg")
     from tqdm.auto import tqdm
 
-    bar = tqdm(names, desc="experiments", unit="exp", disable=args.no_progress)
-    for name in bar:
-        bar.set_postfix_str(name)
-        t0 = time.perf_counter()
-        run_experiment(name, quick=args.quick, out=args.out)
-        tqdm.write(f"{name}: wrote {args.out}/{name}.png and .json in {time.perf_counter() - t0:.1f} s")
+    with _quiet(args.no_progress):
+        bar = tqdm(names, desc="experiments", unit="exp", disable=args.no_progress)
+        for name in bar:
+            bar.set_postfix_str(name)
+            t0 = time.perf_counter()
+            run_experiment(name, quick=args.quick, out=args.out)
+            tqdm.write(f"{name}: wrote {args.out}/{name}.png and .json in {time.perf_counter() - t0:.1f} s")
     return 0
+
+
+@contextmanager
+def _quiet(on):
+    """Silence every tqdm bar (the experiments' own too) while ``on``."""
+    if not on:
+        yield
+        return
+    import tqdm.asyncio
+    import tqdm.auto
+    import tqdm.std
+
+    classes = {c for c in (tqdm.std.tqdm, tqdm.auto.tqdm, tqdm.asyncio.tqdm_asyncio)}
+    saved = {c: c.__dict__.get("__init__") for c in classes}
+    for c in classes:
+        c.__init__ = partialmethod(saved[c] or c.__init__, disable=True)
+    try:
+        yield
+    finally:
+        for c, init in saved.items():
+            if init is None:
+                del c.__init__
+            else:
+                c.__init__ = init
 
 
 if __name__ == "__main__":

@@ -235,8 +235,12 @@ def test_double_pole(tmp_path):
     assert res["ga"]["solved"] >= 1
 
 
-def test_walker(tmp_path):
-    res = run_experiment("walker", quick=True, out=tmp_path, directory=ROOT / "experiments")
+def test_walker(tmp_path, capsys, monkeypatch):
+    # through the CLI: --no-progress silences the experiment's own progress bar too
+    monkeypatch.chdir(ROOT)
+    assert cli_main(["run", "walker", "--quick", "--out", str(tmp_path), "--no-progress"]) == 0
+    assert "it/s" not in capsys.readouterr().err
+    res = json.loads((tmp_path / "walker.json").read_text())
     # well past a single step (0.14) within 2,000 evaluations, and not beyond the hand-coded gait by more
     # than a shorter swing can give
     assert 0.45 < res["best_velocity"] < res["optimal_gait_velocity"] + 0.02
