@@ -3,6 +3,10 @@
     dynnets list
     dynnets run NAME [NAME ...] [--quick] [--out DIR]
     dynnets run --all [--quick] [--out DIR]
+    dynnets index [--out DIR]
+
+``run`` ends by rewriting ``<out>/README.md``, the gallery index (``index`` only
+rewrites it).
 """
 
 import argparse
@@ -11,7 +15,7 @@ import time
 from contextlib import contextmanager
 from functools import partialmethod
 
-from .experiment import list_experiments, run_experiment
+from .experiment import list_experiments, run_experiment, write_index
 
 
 def main(argv=None):
@@ -24,6 +28,8 @@ def main(argv=None):
     run_p.add_argument("--quick", action="store_true", help="small, fast versions (seconds each)")
     run_p.add_argument("--out", default="figures", help="output directory (default: figures)")
     run_p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    index_p = sub.add_parser("index", help="rewrite <out>/README.md, the gallery index")
+    index_p.add_argument("--out", default="figures", help="figure directory (default: figures)")
     args = parser.parse_args(argv)
 
     try:
@@ -33,6 +39,9 @@ def main(argv=None):
         return 2
     if args.command == "list":
         print("\n".join(available))
+        return 0
+    if args.command == "index":
+        print(f"wrote {write_index(args.out)}")
         return 0
     if args.all == bool(args.names):
         parser.error("give experiment names or --all (not both)")
@@ -55,6 +64,7 @@ def main(argv=None):
             t0 = time.perf_counter()
             run_experiment(name, quick=args.quick, out=args.out)
             tqdm.write(f"{name}: wrote {args.out}/{name}.png and .json in {time.perf_counter() - t0:.1f} s")
+    write_index(args.out)
     return 0
 
 

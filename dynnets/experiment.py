@@ -1,8 +1,9 @@
 """Running the experiment scripts in ``experiments/``.
 
 Each ``experiments/<name>.py`` defines ``run(quick: bool, out: Path) -> dict`` that
-writes ``out/<name>.png`` and ``out/<name>.json`` through :func:`finish`, and ends
-with ``if __name__ == "__main__": main(run)``.
+writes ``out/<name>.png`` and ``out/<name>.json`` through :func:`finish`, and
+``summary(results) -> str``, one line on what the run obtained (for the gallery
+index, :func:`write_index`); it ends with ``if __name__ == "__main__": main(run)``.
 """
 
 import argparse
@@ -55,6 +56,32 @@ def run_experiment(name, quick=False, out=None, directory=None):
     out = Path(out) if out is not None else Path("figures")
     out.mkdir(parents=True, exist_ok=True)
     return load_experiment(name, directory).run(quick=quick, out=out)
+
+
+def write_index(out, directory=None):
+    """Write ``out/README.md``: every figure in ``out`` with the first paragraph of
+    its experiment's docstring, the reference it is compared with and what the
+    run obtained (the experiment's ``summary``). Returns the path."""
+    out = Path(out)
+    lines = ["# Figure gallery", "",
+             ("Written by `dynnets run`; regenerate everything with `python -m dynnets run --all`. "
+              "Each figure's numbers are in the `.json` beside it."), ""]
+    for name in list_experiments(directory):
+        png, js = out / f"{name}.png", out / f"{name}.json"
+        if not (png.exists() and js.exists()):
+            continue
+        module = load_experiment(name, directory)
+        res = json.loads(js.read_text())
+        title = " ".join((module.__doc__ or name).strip().split("\n\n")[0].split())
+        lines += [f"## {name}", "", f"![{name}]({name}.png)", "", title, ""]
+        if res.get("reference"):
+            lines.append(f"- Compared with: {res['reference']}")
+        if callable(getattr(module, "summary", None)):
+            lines.append(f"- Obtained: {module.summary(res)}" + (" (quick run)" if res.get("quick") else ""))
+        lines.append("")
+    path = out / "README.md"
+    _atomic_write(path, lambda p: Path(p).write_text("\n".join(lines)))
+    return path
 
 
 def _atomic_write(path, write):

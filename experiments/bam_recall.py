@@ -99,5 +99,11 @@ def run(quick=False, out=Path("figures")):
     })
 
 
+def summary(res):
+    """One line on what this run obtained (the gallery index)."""
+    return (f"half of the pairs recalled at {res['pairs_at_half_recall']:g} stored pairs; noisy letters recalled "
+            f"at rate {res['letter_recall_rate'][4]:.2f} with {res['noise'][4]:.0%} of the bits flipped")
+
+
 if __name__ == "__main__":
     main(run)

@@ -104,5 +104,11 @@ def run(quick=False, out=Path("figures")):
     })
 
 
+def summary(res):
+    """One line on what this run obtained (the gallery index)."""
+    return (f"the champion catches {res['champion_caught']:.0%} of 101 test drops (the {len(res['seeds'])} searches: "
+            + ", ".join(f"{c:.0%}" for c in res["test_caught"]) + ")")
+
+
 if __name__ == "__main__":
     main(run)

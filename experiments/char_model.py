@@ -107,5 +107,11 @@ def run(quick=False, out=Path("figures")):
     })
 
 
+def summary(res):
+    """One line on what this run obtained (the gallery index)."""
+    return (f"{res['best_valid_bits_per_char']:.2f} bits per character on held-out text, against "
+            f"{res['bigram_bits_per_char']:.2f} (bigram) and {res['unigram_bits_per_char']:.2f} (unigram)")
+
+
 if __name__ == "__main__":
     main(run)

@@ -106,5 +106,12 @@ def draw(ax, W, th1, th2, cc, counts, oscillatory, label):
 
 
 
+def summary(res):
+    """One line on what this run obtained (the gallery index)."""
+    a = res["A"]
+    return (f"equilibrium counts {a['equilibrium_counts_present']} with {a['count_at_center_crossing']} at the "
+            f"center-crossing point; oscillation confirmed at {res['B']['limit_cycle_confirmed_at']}")
+
+
 if __name__ == "__main__":
     main(run)

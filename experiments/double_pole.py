@@ -154,7 +154,7 @@ def run(quick=False, out=Path("figures")):
 
     e_cma, e_ga = evals("CMA-ES"), evals("GA")
 
-    def summary(name):
+    def stats(name):
         e = evals(name)
         ok = e[np.isfinite(e)]
         return {"solved": int(ok.size), "runs": int(e.size), "median": float(np.median(e)),
@@ -164,12 +164,19 @@ def run(quick=False, out=Path("figures")):
     return finish(NAME, out, fig, {
         "seeds": seeds, "neurons": N_NEURONS, "genes": GENOME.size,
         "cmaes_evaluations": e_cma, "ga_evaluations": e_ga,
-        "cmaes": summary("CMA-ES"), "ga": summary("GA"), "evaluation_budget": budget,
+        "cmaes": stats("CMA-ES"), "ga": stats("GA"), "evaluation_budget": budget,
         "champion_generalization": gen.get("generalization"),
         "reference": "evaluations to solve the double pole without velocities (damping fitness): CMA-ES 6,061, "
                      "CoSyNE 3,416, NEAT 6,929, ESP 7,374 (Gomez, Schmidhuber and Miikkulainen 2008, table 3)",
         "quick": quick,
     })
+
+
+def summary(res):
+    """One line on what this run obtained (the gallery index)."""
+    c, g = res["cmaes"], res["ga"]
+    return (f"CMA-ES solves {c['solved']}/{c['runs']} seeds, median {c['median']:,.0f} evaluations; "
+            f"GA {g['solved']}/{g['runs']} within {res['evaluation_budget']:,}")
 
 
 if __name__ == "__main__":

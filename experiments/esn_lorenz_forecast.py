@@ -110,5 +110,11 @@ def run(quick=False, out=Path("figures")):
     })
 
 
+def summary(res):
+    """One line on what this run obtained (the gallery index)."""
+    return (f"median valid time {res['vpt_median'][-1]:.1f} Lyapunov times at {res['sizes'][-1]} units; errors grow "
+            f"at {res['error_growth_rate']:.3f} against lambda_max = {res['lyapunov_exponent']}")
+
+
 if __name__ == "__main__":
     main(run)

@@ -65,5 +65,14 @@ def run(quick=False, out=Path("figures")):
     })
 
 
+def summary(res):
+    """One line on what this run obtained (the gallery index)."""
+    import numpy as np
+
+    return (f"largest MC: linear orthogonal {np.nanmax(res['mc_linear_orthogonal']):.1f}, tanh orthogonal "
+            f"{np.nanmax(res['mc_tanh_orthogonal']):.1f}, tanh sparse {np.nanmax(res['mc_tanh_sparse']):.1f} "
+            f"of N = {res['n_units']}")
+
+
 if __name__ == "__main__":
     main(run)

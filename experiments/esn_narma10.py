@@ -50,5 +50,11 @@ def run(quick=False, out=Path("figures")):
     })
 
 
+def summary(res):
+    """One line on what this run obtained (the gallery index)."""
+    m = dict(zip(res["sizes"], res["nrmse_mean"]))
+    return f"NRMSE {m.get(100, float('nan')):.2f} at 100 units, {m.get(500, float('nan')):.2f} at 500"
+
+
 if __name__ == "__main__":
     main(run)

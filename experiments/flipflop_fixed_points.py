@@ -92,5 +92,11 @@ def run(quick=False, out=Path("figures")):
     })
 
 
+def summary(res):
+    """One line on what this run obtained (the gallery index)."""
+    return (f"{res['n_stable']} stable fixed points ({res['stable_corners']} memories) and "
+            f"{res['n_fixed_points'] - res['n_stable']} saddles")
+
+
 if __name__ == "__main__":
     main(run)

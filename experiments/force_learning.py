@@ -95,5 +95,11 @@ def run(quick=False, out=Path("figures")):
     })
 
 
+def summary(res):
+    """One line on what this run obtained (the gallery index)."""
+    return (f"NRMSE {res['nrmse_test_first_period']:.3f} in the first period after learning stops; largest "
+            f"Lyapunov exponent {res['lyapunov_before_per_s']:+.1f}/s before, {res['lyapunov_after_per_s']:+.1f}/s after")
+
+
 if __name__ == "__main__":
     main(run)

@@ -99,5 +99,11 @@ def run(quick=False, out=Path("figures")):
     })
 
 
+def summary(res):
+    """One line on what this run obtained (the gallery index)."""
+    return (f"Hebbian breakdown at alpha = {res['breakdown_load_hebbian']:.3f} (theory {res['alpha_c_reference']}); "
+            f"Storkey {res['breakdown_load_storkey']:.2f}")
+
+
 if __name__ == "__main__":
     main(run)

@@ -127,5 +127,11 @@ def run(quick=False, out=Path("figures")):
     })
 
 
+def summary(res):
+    """One line on what this run obtained (the gallery index)."""
+    return (f"asynchronous: {res['async_fixed']} of {res['async_fixed'] + res['async_other']} runs end in fixed points, "
+            f"energy never rises (max {res['async_max_energy_increase']:.0e}); synchronous: {res['sync_2cycle']} 2-cycles")
+
+
 if __name__ == "__main__":
     main(run)

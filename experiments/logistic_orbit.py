@@ -63,5 +63,11 @@ def run(quick=False, out=Path("figures")):
     })
 
 
+def summary(res):
+    """One line on what this run obtained (the gallery index)."""
+    return (f"exponents {', '.join(f'{v:.6f}' for v in res['lambda'])} against "
+            f"{', '.join(f'{v:.6f}' for v in res['lambda_exact'])}; chaos from r = {res['chaos_onset']:.4f}")
+
+
 if __name__ == "__main__":
     main(run)

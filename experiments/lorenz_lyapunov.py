@@ -53,5 +53,11 @@ def run(quick=False, out=Path("figures")):
     })
 
 
+def summary(res):
+    """One line on what this run obtained (the gallery index)."""
+    return (f"spectrum {', '.join(f'{v:.4f}' for v in res['exponents'])} against "
+            f"{', '.join(f'{v:g}' for v in res['published'])}")
+
+
 if __name__ == "__main__":
     main(run)

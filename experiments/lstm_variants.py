@@ -96,5 +96,12 @@ def run(quick=False, out=Path("figures")):
     })
 
 
+def summary(res):
+    """One line on what this run obtained (the gallery index)."""
+    import numpy as np
+
+    return "mean final accuracy: " + ", ".join(f"{k} {np.mean(v):.2f}" for k, v in res["final_accuracy"].items())
+
+
 if __name__ == "__main__":
     main(run)

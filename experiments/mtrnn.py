@@ -110,5 +110,10 @@ def run(quick=False, out=Path("figures")):
     })
 
 
+def summary(res):
+    """One line on what this run obtained (the gallery index)."""
+    return "autocorrelation time / tau: " + ", ".join(f"{r:.2f}" for r in res["ratio_to_tau"])
+
+
 if __name__ == "__main__":
     main(run)

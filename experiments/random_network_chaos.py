@@ -78,5 +78,12 @@ def run(quick=False, out=Path("figures")):
     })
 
 
+def summary(res):
+    """One line on what this run obtained (the gallery index)."""
+    first = res["first_g_with_positive_exponent"]
+    return ("first g with a positive exponent: " + ", ".join(f"N = {k}: {v}" for k, v in first.items())
+            + "; linear exponent within " + f"{max(res['max_error_below_transition'].values()):.3f} of exact below it")
+
+
 if __name__ == "__main__":
     main(run)

@@ -102,5 +102,11 @@ def run(quick=False, out=Path("figures")):
     })
 
 
+def summary(res):
+    """One line on what this run obtained (the gallery index)."""
+    return (f"best evolved gait {res['best_velocity']:.3f} ({res['searches_above_0_6']} of {res['searches']} searches "
+            f"above 0.6); optimal hand-coded gait {res['optimal_gait_velocity']:.3f}")
+
+
 if __name__ == "__main__":
     main(run)

@@ -14,6 +14,17 @@ from dynnets.experiment import list_experiments, run_experiment
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def test_every_experiment_summarises_its_committed_results():
+    # the gallery index line of each committed figure (full runs)
+    from dynnets.experiment import load_experiment
+
+    for name in list_experiments(ROOT / "experiments"):
+        res = json.loads((ROOT / "figures" / f"{name}.json").read_text())
+        line = load_experiment(name, ROOT / "experiments").summary(res)
+        assert isinstance(line, str) and 20 < len(line) < 300 and "nan" not in line, (name, line)
+        assert not res["quick"], name
+
+
 def test_every_experiment_is_tested():
     assert set(list_experiments(ROOT / "experiments")) == {"ctrnn_oscillator", "mtrnn", "lorenz_lyapunov", "logistic_orbit",
                                                                  "random_network_chaos", "ctrnn_bias_plane", "hopfield_capacity",
@@ -241,6 +252,9 @@ def test_walker(tmp_path, capsys, monkeypatch):
     assert cli_main(["run", "walker", "--quick", "--out", str(tmp_path), "--no-progress"]) == 0
     assert "it/s" not in capsys.readouterr().err
     res = json.loads((tmp_path / "walker.json").read_text())
+    # and the gallery index lists the figure with the reference and what was obtained
+    index = (tmp_path / "README.md").read_text()
+    assert "![walker](walker.png)" in index and "- Obtained: best evolved gait" in index
     # well past a single step (0.14) within 2,000 evaluations, and not beyond the hand-coded gait by more
     # than a shorter swing can give
     assert 0.45 < res["best_velocity"] < res["optimal_gait_velocity"] + 0.02
