@@ -2,6 +2,8 @@
 
 import numpy as np
 
+__all__ = ["basins", "lyapunov_convergence", "orbit_diagram", "phase_portrait", "time_series"]
+
 
 def _axes(ax):
     if ax is None:
@@ -12,7 +14,18 @@ def _axes(ax):
 
 
 def time_series(t, y, ax=None, labels=None, xlabel="time", ylabel="state", **kwargs):
-    """Plot ``y`` (shape ``(n_t,)`` or ``(n_t, n)``) against ``t``; returns the Axes."""
+    """Plot ``y`` (shape ``(n_t,)`` or ``(n_t, n)``) against ``t``; returns the Axes.
+
+    Parameters
+    ----------
+    t : array_like, shape (n_t,)
+    y : array_like, shape (n_t,) or (n_t, n)
+    ax : matplotlib Axes, optional
+    labels : list of str, optional
+    xlabel, ylabel : str
+    **kwargs
+        Passed to ``ax.plot``.
+    """
     ax = _axes(ax)
     y = np.asarray(y)
     y2 = y.reshape(y.shape[0], -1)
@@ -71,7 +84,16 @@ def phase_portrait(x, y, u, v, ax=None, nullclines=True, fixed_points=None, dens
 
 def lyapunov_convergence(t, history, ax=None, reference=None):
     """Running Lyapunov exponent estimates (shape ``(m, k)``) against time or
-    iterations ``t`` (shape ``(m,)``), with optional reference values; returns the Axes."""
+    iterations ``t`` (shape ``(m,)``), with optional reference values; returns the Axes.
+
+    Parameters
+    ----------
+    t : array_like, shape (m,)
+    history : array_like, shape (m, k)
+    ax : matplotlib Axes, optional
+    reference : array_like, shape (k,), optional
+        Drawn as dotted lines.
+    """
     ax = _axes(ax)
     history = np.atleast_2d(np.asarray(history).T).T
     for j in range(history.shape[1]):
@@ -87,7 +109,17 @@ def lyapunov_convergence(t, history, ax=None, reference=None):
 
 def orbit_diagram(values, points, ax=None, s=0.05, color="k", xlabel="parameter", ylabel="state"):
     """Orbit (bifurcation) diagram: ``points`` of shape ``(m, r)`` against
-    ``values`` of shape ``(m,)``; NaNs are skipped. Returns the Axes."""
+    ``values`` of shape ``(m,)``; NaNs are skipped. Returns the Axes.
+
+    Parameters
+    ----------
+    values : array_like, shape (m,)
+    points : array_like, shape (m, r)
+    ax : matplotlib Axes, optional
+    s : float
+        Marker size.
+    color, xlabel, ylabel : str
+    """
     ax = _axes(ax)
     values = np.asarray(values)
     points = np.asarray(points)
@@ -101,7 +133,15 @@ def orbit_diagram(values, points, ax=None, s=0.05, color="k", xlabel="parameter"
 
 def basins(result, ax=None, cmap="tab10", xlabel="$y_1(0)$", ylabel="$y_2(0)$"):
     """Basins of a 2-d grid (a ``Basins`` result) as an image, escaping initial
-    conditions in white; returns the Axes."""
+    conditions in white; returns the Axes.
+
+    Parameters
+    ----------
+    result : Basins
+        Of a 2-d grid of starts.
+    ax : matplotlib Axes, optional
+    cmap, xlabel, ylabel : str
+    """
     import matplotlib.colors as mcolors
 
     ax = _axes(ax)

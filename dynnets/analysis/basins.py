@@ -92,7 +92,16 @@ class Attractor:
     """An attractor found by :func:`basins`: ``kind`` is ``'fixed point'``,
     ``'unstable fixed point'``, ``'periodic'`` or ``'chaotic'``; ``low``/``high`` its envelope; ``point`` a
     state on it; ``fraction`` of the grid in its basin; ``lyapunov`` its largest
-    exponent."""
+    exponent.
+
+    Attributes
+    ----------
+    kind : str
+    point : ndarray, shape (n,)
+    low, high : ndarray, shape (n,)
+    fraction : float
+    lyapunov : float
+    """
 
     kind: str
     point: np.ndarray

@@ -30,7 +30,17 @@ from .lyapunov import _fd_jac_flow
 
 @dataclass(frozen=True, eq=False)
 class Bifurcation:
-    """A detected bifurcation: ``kind`` is ``'saddle-node'`` or ``'hopf'``."""
+    """A detected bifurcation: ``kind`` is ``'saddle-node'`` or ``'hopf'``.
+
+    Attributes
+    ----------
+    kind : str
+    param : float
+        Parameter value at the bifurcation.
+    point : ndarray, shape (n,)
+        The equilibrium there.
+    eigenvalues : ndarray, shape (n,), complex
+    """
 
     kind: str
     param: float

@@ -118,7 +118,21 @@ _newton_map = _make_newton(_residual_map, _jacobian_map)
 
 
 def classify(eigenvalues, is_map=False, eig_tol=1e-9):
-    """Stability label from the Jacobian's eigenvalues (see module docstring)."""
+    """Stability label from the Jacobian's eigenvalues (see module docstring).
+
+    Parameters
+    ----------
+    eigenvalues : array_like, shape (n,)
+        Of the Jacobian at the point.
+    is_map : bool
+        Stability by moduli (maps) instead of real parts (flows).
+    eig_tol : float
+        Within this of the stability boundary: 'non-hyperbolic'.
+
+    Returns
+    -------
+    str
+    """
     lam = np.asarray(eigenvalues)
     complex_ = bool(np.any(np.abs(lam.imag) > eig_tol))
     g = np.abs(lam) - 1.0 if is_map else lam.real

@@ -364,5 +364,19 @@ def lyapunov_spectrum(system, y0, T, k=None, *, transient=0, dt=0.01, renorm=0.1
 
 def lyapunov_max(system, y0, T, **kwargs):
     """The largest Lyapunov exponent (``lyapunov_spectrum`` with ``k = 1``); same
-    arguments. Returns a float."""
+    arguments. Returns a float.
+
+    Parameters
+    ----------
+    system : System or Map
+    y0 : array_like, shape (n,)
+    T : float
+        Time (flows) or iterations (maps) averaged over.
+    **kwargs
+        As for :func:`lyapunov_spectrum`.
+
+    Returns
+    -------
+    float
+    """
     return float(lyapunov_spectrum(system, y0, T, k=1, **kwargs).exponents[0])

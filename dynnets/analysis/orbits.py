@@ -125,7 +125,13 @@ def _monodromy(rhs, jac, has_jac, params, y0, t0, dt, n_steps, A, b, c, M, statu
 
 @dataclass(frozen=True, eq=False)
 class Section:
-    """Crossings of a Poincare section: ``t`` of shape (m,), ``y`` of shape (m, n)."""
+    """Crossings of a Poincare section: ``t`` of shape (m,), ``y`` of shape (m, n).
+
+    Attributes
+    ----------
+    t : ndarray, shape (m,)
+    y : ndarray, shape (m, n)
+    """
 
     t: np.ndarray
     y: np.ndarray

@@ -49,7 +49,15 @@ from ..train.ridge import Ridge
 
 @dataclass(frozen=True)
 class MemoryCapacity:
-    """``mc[k - 1]`` is ``MC_k`` for delays ``k = 1 .. max_delay``; ``total`` their sum."""
+    """``mc[k - 1]`` is ``MC_k`` for delays ``k = 1 .. max_delay``; ``total`` their sum.
+
+    Attributes
+    ----------
+    mc : ndarray, shape (max_delay,)
+    total : float
+    n_units : int
+        N, the bound on ``total``.
+    """
 
     mc: np.ndarray
     total: float

@@ -150,7 +150,17 @@ METHODS = {t.name: t for t in (EULER, HEUN, RK4, DOPRI5)}
 
 
 def get_method(method):
-    """Look up a method by name, or pass a ``ButcherTableau`` through."""
+    """Look up a method by name, or pass a ``ButcherTableau`` through.
+
+    Parameters
+    ----------
+    method : str or ButcherTableau
+        ``"euler"``, ``"heun"``, ``"rk4"`` or ``"dopri5"``.
+
+    Returns
+    -------
+    ButcherTableau
+    """
     if isinstance(method, ButcherTableau):
         return method
     if isinstance(method, str) and method.lower() in METHODS:

@@ -41,7 +41,22 @@ def lorenz_jac(t, y, params, J):
 
 def lorenz(sigma=10.0, rho=28.0, beta=8.0 / 3.0):
     """The Lorenz system ``x' = sigma (y - x)``, ``y' = x (rho - z) - y``,
-    ``z' = x y - beta z``; params ``(sigma, rho, beta)``."""
+    ``z' = x y - beta z``.
+
+    Parameters
+    ----------
+    sigma, rho, beta : float
+        The classic chaotic values by default.
+
+    Returns
+    -------
+    System
+        State shape (3,); params ``(sigma, rho, beta)``; analytic Jacobian.
+
+    References
+    ----------
+    E. N. Lorenz, J. Atmos. Sci. 20, 130-141 (1963).
+    """
     return System(lorenz_rhs, np.array([sigma, rho, beta], float), lorenz_jac, 3, "lorenz")
 
 
@@ -63,7 +78,22 @@ def van_der_pol_jac(t, y, params, J):
 
 def van_der_pol(mu=1.0):
     """The van der Pol oscillator ``x'' - mu (1 - x^2) x' + x = 0`` as
-    ``x' = v``, ``v' = mu (1 - x^2) v - x``; params ``(mu,)``."""
+    ``x' = v``, ``v' = mu (1 - x^2) v - x``.
+
+    Parameters
+    ----------
+    mu : float
+        Nonlinear damping; a stable limit cycle for ``mu > 0``.
+
+    Returns
+    -------
+    System
+        State shape (2,); params ``(mu,)``; analytic Jacobian.
+
+    References
+    ----------
+    B. van der Pol, Phil. Mag. 2, 978-992 (1926).
+    """
     return System(van_der_pol_rhs, np.array([mu], float), van_der_pol_jac, 2, "van_der_pol")
 
 
@@ -90,8 +120,22 @@ def rossler_jac(t, y, params, J):
 
 
 def rossler(a=0.2, b=0.2, c=5.7):
-    """The Rossler system ``x' = -y - z``, ``y' = x + a y``, ``z' = b + z (x - c)``;
-    params ``(a, b, c)``."""
+    """The Rossler system ``x' = -y - z``, ``y' = x + a y``, ``z' = b + z (x - c)``.
+
+    Parameters
+    ----------
+    a, b, c : float
+        The chaotic values of Rossler's paper by default.
+
+    Returns
+    -------
+    System
+        State shape (3,); params ``(a, b, c)``; analytic Jacobian.
+
+    References
+    ----------
+    O. E. Rossler, Phys. Lett. A 57, 397-398 (1976).
+    """
     return System(rossler_rhs, np.array([a, b, c], float), rossler_jac, 3, "rossler")
 
 
@@ -113,8 +157,25 @@ def duffing_jac(t, y, params, J):
 
 def duffing(delta=0.3, alpha=-1.0, beta=1.0, gamma=0.5, omega=1.2):
     """The forced Duffing oscillator ``x'' + delta x' + alpha x + beta x^3 =
-    gamma cos(omega t)`` as a first-order system; params
-    ``(delta, alpha, beta, gamma, omega)``. The defaults are chaotic."""
+    gamma cos(omega t)`` as a first-order system.
+
+    Parameters
+    ----------
+    delta, alpha, beta, gamma, omega : float
+        Damping, linear and cubic stiffness, forcing amplitude and frequency;
+        the defaults are chaotic.
+
+    Returns
+    -------
+    System
+        State shape (2,); params ``(delta, alpha, beta, gamma, omega)``; analytic
+        Jacobian (non-autonomous: the forcing depends on ``t``).
+
+    References
+    ----------
+    J. Guckenheimer, P. Holmes, *Nonlinear Oscillations, Dynamical Systems, and
+    Bifurcations of Vector Fields* (1983), section 2.2.
+    """
     return System(duffing_rhs, np.array([delta, alpha, beta, gamma, omega], float), duffing_jac, 2, "duffing")
 
 
@@ -149,6 +210,20 @@ def random_network(n, g=1.5, seed=None):
     ``dx/dt = -x + g J tanh(x)`` with ``J_ij ~ N(0, 1/n)`` (no self-coupling
     removed); params ``[g, J.ravel()]``, so ``g`` is parameter 0. The origin is
     stable for ``g < 1`` (as n grows) and the network is chaotic for ``g > 1``.
+
+    Parameters
+    ----------
+    n : int
+        Units.
+    g : float
+        Coupling gain.
+    seed : int or numpy Generator, optional
+        Draws ``J``.
+
+    Returns
+    -------
+    System
+        State shape (n,); analytic Jacobian.
 
     References
     ----------

@@ -90,7 +90,16 @@ def as_bipolar(name, x, ndim=2, n=None):
 
 
 def to_bipolar(x):
-    """Map 0/1 (or boolean) data to -1/+1."""
+    """Map 0/1 (or boolean) data to -1/+1.
+
+    Parameters
+    ----------
+    x : array_like of 0/1 or bool, any shape
+
+    Returns
+    -------
+    ndarray of float, same shape, +-1
+    """
     a = np.asarray(x)
     if a.dtype != bool and not np.all((a == 0) | (a == 1)):
         raise ValueError("x must hold only 0 and 1 (or booleans)")
@@ -99,7 +108,18 @@ def to_bipolar(x):
 
 def random_patterns(P, N, seed=None):
     """``P`` random bipolar patterns of ``N`` units, shape (P, N), each bit +-1
-    with probability 1/2."""
+    with probability 1/2.
+
+    Parameters
+    ----------
+    P, N : int
+        Patterns and units.
+    seed : int or numpy Generator, optional
+
+    Returns
+    -------
+    ndarray, shape (P, N), +-1
+    """
     P = int(as_scalar("P", P, low=1, integer=True))
     N = int(as_scalar("N", N, low=1, integer=True))
     rng = np.random.default_rng(seed)
@@ -108,7 +128,19 @@ def random_patterns(P, N, seed=None):
 
 def flip_bits(patterns, fraction, seed=None):
     """Copies of ``patterns`` (shape (K, N)) with exactly ``round(fraction N)``
-    randomly chosen bits of each row flipped."""
+    randomly chosen bits of each row flipped.
+
+    Parameters
+    ----------
+    patterns : array_like, shape (K, N), +-1
+    fraction : float in [0, 1]
+        Fraction of the bits of each row to flip.
+    seed : int or numpy Generator, optional
+
+    Returns
+    -------
+    ndarray, shape (K, N)
+    """
     X = as_bipolar("patterns", patterns)
     fraction = as_scalar("fraction", fraction, low=0.0, high=1.0)
     rng = np.random.default_rng(seed)
@@ -123,7 +155,17 @@ def flip_bits(patterns, fraction, seed=None):
 
 def overlaps(states, patterns):
     """Overlaps ``m_mu = (1/N) xi^mu . s``: shape (K, P) for states (K, N) and
-    patterns (P, N); a vector for one state."""
+    patterns (P, N); a vector for one state.
+
+    Parameters
+    ----------
+    states : array_like, shape (K, N) or (N,)
+    patterns : array_like, shape (P, N), +-1
+
+    Returns
+    -------
+    ndarray, shape (K, P) or (P,)
+    """
     S = np.asarray(states, dtype=np.float64)
     X = as_bipolar("patterns", patterns)
     if S.shape[-1] != X.shape[1]:
@@ -137,7 +179,17 @@ def overlaps(states, patterns):
 
 
 def hebbian(patterns):
-    """Hebbian weights ``(1/N) sum_mu xi xi^T`` with a zero diagonal, shape (N, N)."""
+    """Hebbian weights ``(1/N) sum_mu xi xi^T`` with a zero diagonal, shape (N, N).
+
+    Parameters
+    ----------
+    patterns : array_like, shape (P, N), +-1
+
+    Returns
+    -------
+    ndarray, shape (N, N)
+        Symmetric weights (Hopfield 1982).
+    """
     X = as_bipolar("patterns", patterns)
     W = X.T @ X / X.shape[1]
     np.fill_diagonal(W, 0.0)
@@ -156,7 +208,16 @@ def storkey_update(W, xi):
 
 
 def storkey(patterns):
-    """Storkey's (1997) incremental rule, one pattern at a time; zero diagonal."""
+    """Storkey's (1997) incremental rule, one pattern at a time; zero diagonal.
+
+    Parameters
+    ----------
+    patterns : array_like, shape (P, N), +-1
+
+    Returns
+    -------
+    ndarray, shape (N, N)
+    """
     X = as_bipolar("patterns", patterns)
     W = np.zeros((X.shape[1], X.shape[1]))
     for xi in X:
@@ -168,7 +229,16 @@ def pseudo_inverse(patterns):
     """Projection rule ``W = Xi^T (Xi Xi^T)^-1 Xi`` (Personnaz et al. 1985).
 
     Needs ``P < N`` linearly independent patterns; solved with a Cholesky
-    factorisation of the Gram matrix, never an explicit inverse."""
+    factorisation of the Gram matrix, never an explicit inverse.
+
+    Parameters
+    ----------
+    patterns : array_like, shape (P, N), +-1, P < N
+
+    Returns
+    -------
+    ndarray, shape (N, N)
+    """
     X = as_bipolar("patterns", patterns)
     P, N = X.shape
     if P >= N:
@@ -487,6 +557,20 @@ def continuous_hopfield(T, R=1.0, C=1.0, I=0.0, gain=1.0):
     ``C_i du_i/dt = sum_j T_ij tanh(gain u_j) - u_i / R_i + I_i``; ``T[i, j]`` is
     from unit j to unit i. Integrate with :func:`dynnets.solve`; the outputs are
     ``V = tanh(gain u)`` and the energy is :func:`continuous_hopfield_energy`.
+
+    Parameters
+    ----------
+    T : array_like, shape (n, n)
+        Connections, ``T[i, j]`` from unit j to unit i (symmetric for an energy).
+    R, C, I : array_like, shape (n,), or scalar
+        Leak resistances (> 0), capacitances (> 0) and input currents.
+    gain : float
+        Slope of ``V = tanh(gain u)``.
+
+    Returns
+    -------
+    System
+        State ``u`` of shape (n,), analytic Jacobian.
     """
     T, R, C, I, gain = _continuous_params(T, R, C, I, gain)
     n = T.shape[0]
@@ -496,7 +580,18 @@ def continuous_hopfield(T, R=1.0, C=1.0, I=0.0, gain=1.0):
 
 def continuous_hopfield_energy(u, T, R=1.0, I=0.0, gain=1.0):
     """Hopfield's (1984) energy of states ``u`` (shape (..., n)):
-    ``-1/2 V.T V - I.V + sum_i (V_i artanh V_i + 1/2 log(1 - V_i^2)) / (gain R_i)``."""
+    ``-1/2 V.T V - I.V + sum_i (V_i artanh V_i + 1/2 log(1 - V_i^2)) / (gain R_i)``.
+
+    Parameters
+    ----------
+    u : array_like, shape (..., n)
+    T, R, I, gain
+        As in :func:`continuous_hopfield`.
+
+    Returns
+    -------
+    ndarray, shape (...)
+    """
     T, R, _, I, gain = _continuous_params(T, R, 1.0, I, gain)
     u = as_float_array("u", u)
     V = np.tanh(gain * u)
@@ -654,7 +749,19 @@ def classify_states(states, patterns):
     Sompolinsky 1985) or 'spurious' (anything else).
 
     Returns a list of labels (one per row of ``states``) and, per state, the
-    pattern index (for 'pattern'/'reversed') or the three mixed indices."""
+    pattern index (for 'pattern'/'reversed') or the three mixed indices.
+
+    Parameters
+    ----------
+    states : array_like, shape (K, N) or (N,), +-1
+    patterns : array_like, shape (P, N), +-1
+
+    Returns
+    -------
+    labels : list of str, length K
+    which : list
+        Pattern index, or the three mixed indices, or None.
+    """
     S = as_bipolar("states", states, ndim=(1, 2))
     S = np.atleast_2d(S)
     X = as_bipolar("patterns", patterns, n=S.shape[1])

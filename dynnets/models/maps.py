@@ -32,7 +32,22 @@ def henon_jac(y, params, J):
 
 
 def henon(a=1.4, b=0.3):
-    """The Henon map ``x' = 1 - a x^2 + y``, ``y' = b x``; params ``(a, b)``."""
+    """The Henon map ``x' = 1 - a x^2 + y``, ``y' = b x``.
+
+    Parameters
+    ----------
+    a, b : float
+        Henon's chaotic values by default.
+
+    Returns
+    -------
+    Map
+        State shape (2,); params ``(a, b)``; analytic Jacobian.
+
+    References
+    ----------
+    M. Henon, Commun. Math. Phys. 50, 69-77 (1976).
+    """
     return Map(henon_step, np.array([a, b], float), henon_jac, 2, "henon")
 
 
@@ -47,5 +62,20 @@ def logistic_jac(y, params, J):
 
 
 def logistic(r=4.0):
-    """The logistic map ``x' = r x (1 - x)``; params ``(r,)``."""
+    """The logistic map ``x' = r x (1 - x)``.
+
+    Parameters
+    ----------
+    r : float
+        Growth rate; chaotic at 4 (exponent ln 2).
+
+    Returns
+    -------
+    Map
+        State shape (1,); params ``(r,)``; analytic Jacobian.
+
+    References
+    ----------
+    R. M. May, Nature 261, 459-467 (1976).
+    """
     return Map(logistic_step, np.array([r], float), logistic_jac, 1, "logistic")

@@ -33,6 +33,9 @@ import scipy.sparse.linalg as spla
 
 from .._validate import as_rng, as_scalar
 
+__all__ = ["cycle_with_jumps", "delay_line", "erdos_renyi", "from_graph", "input_weights", "orthogonal", "scale_free",
+           "scale_spectral_radius", "simple_cycle", "small_world", "spectral_radius"]
+
 _DENSE_EIG = 300  # below this size a dense eigensolver is faster and always converges
 
 
@@ -46,6 +49,14 @@ def spectral_radius(W):
     ARPACK (``scipy.sparse.linalg.eigs``, ``k=1, which="LM"``) for large sparse
     matrices, started from a fixed vector so the result is reproducible; LAPACK
     for small ones or when ARPACK does not converge.
+
+    Parameters
+    ----------
+    W : sparse matrix or array_like, shape (N, N)
+
+    Returns
+    -------
+    float
     """
     if sp.issparse(W):
         W = sp.csr_array(W, dtype=np.float64)
@@ -68,7 +79,18 @@ def spectral_radius(W):
 
 
 def scale_spectral_radius(W, rho):
-    """``W`` scaled so that its spectral radius is ``rho`` (a new CSR array)."""
+    """``W`` scaled so that its spectral radius is ``rho`` (a new CSR array).
+
+    Parameters
+    ----------
+    W : sparse matrix or array_like, shape (N, N)
+    rho : float
+        The spectral radius wanted.
+
+    Returns
+    -------
+    scipy.sparse.csr_array, shape (N, N)
+    """
     rho = as_scalar("rho", rho, low=0.0)
     W = sp.csr_array(W, dtype=np.float64)
     r = spectral_radius(W)
@@ -131,7 +153,25 @@ def from_graph(graph, rho=0.9, *, distribution="uniform", weight=None, seed=None
 def erdos_renyi(n, density=0.1, rho=0.9, *, distribution="uniform", seed=None):
     """Directed random reservoir, the usual ESN one [1]_: ``round(density * N^2)``
     connections (self loops allowed) at distinct positions drawn uniformly
-    (``scipy.sparse.random_array``, the G(N, M) form of Erdos-Renyi)."""
+    (``scipy.sparse.random_array``, the G(N, M) form of Erdos-Renyi).
+
+    Parameters
+    ----------
+    n : int
+        Units N.
+    density : float in (0, 1]
+        Fraction of the N^2 possible connections.
+    rho : float or None
+        Spectral radius to scale to (None: keep the drawn weights).
+    distribution : {"uniform", "normal"}
+        Weights from U[-1, 1] or N(0, 1).
+    seed : int or numpy Generator, optional
+
+    Returns
+    -------
+    W : scipy.sparse.csr_array, shape (N, N)
+        ``W[i, j]`` from unit j to unit i.
+    """
     n = _n_units(n)
     density = as_scalar("density", density, low=0.0, high=1.0, low_open=True)
     rng = as_rng(seed)
@@ -143,7 +183,27 @@ def erdos_renyi(n, density=0.1, rho=0.9, *, distribution="uniform", seed=None):
 def small_world(n, k=4, p=0.1, rho=0.9, *, distribution="uniform", seed=None):
     """Watts-Strogatz small world [4]_: a ring where each unit links to its ``k``
     nearest neighbours, each edge rewired with probability ``p``
-    (``networkx.watts_strogatz_graph``)."""
+    (``networkx.watts_strogatz_graph``).
+
+    Parameters
+    ----------
+    n : int
+        Units N.
+    k : int
+        Neighbours on the ring.
+    p : float in [0, 1]
+        Rewiring probability.
+    rho : float or None
+        Spectral radius to scale to (None: keep the drawn weights).
+    distribution : {"uniform", "normal"}
+        Weights from U[-1, 1] or N(0, 1).
+    seed : int or numpy Generator, optional
+
+    Returns
+    -------
+    W : scipy.sparse.csr_array, shape (N, N)
+        ``W[i, j]`` from unit j to unit i.
+    """
     n = _n_units(n)
     k = as_scalar("k", k, low=0, high=n - 1, integer=True)
     p = as_scalar("p", p, low=0.0, high=1.0)
@@ -154,7 +214,25 @@ def small_world(n, k=4, p=0.1, rho=0.9, *, distribution="uniform", seed=None):
 
 def scale_free(n, m=2, rho=0.9, *, distribution="uniform", seed=None):
     """Barabasi-Albert scale-free graph [5]_ in which each new unit attaches to
-    ``m`` existing ones by preferential attachment (``networkx.barabasi_albert_graph``)."""
+    ``m`` existing ones by preferential attachment (``networkx.barabasi_albert_graph``).
+
+    Parameters
+    ----------
+    n : int
+        Units N.
+    m : int
+        Links of each new unit.
+    rho : float or None
+        Spectral radius to scale to (None: keep the drawn weights).
+    distribution : {"uniform", "normal"}
+        Weights from U[-1, 1] or N(0, 1).
+    seed : int or numpy Generator, optional
+
+    Returns
+    -------
+    W : scipy.sparse.csr_array, shape (N, N)
+        ``W[i, j]`` from unit j to unit i.
+    """
     n = _n_units(n)
     m = as_scalar("m", m, low=1, high=max(n - 1, 1), integer=True)
     if m >= n:
@@ -166,7 +244,19 @@ def scale_free(n, m=2, rho=0.9, *, distribution="uniform", seed=None):
 
 def delay_line(n, r=0.5):
     """Delay line reservoir [2]_: ``W[i+1, i] = r``, a shift register (nilpotent,
-    spectral radius 0, so ``r`` sets the scale instead)."""
+    spectral radius 0, so ``r`` sets the scale instead).
+
+    Parameters
+    ----------
+    n : int
+        Units N.
+    r : float
+        The weight of every link.
+
+    Returns
+    -------
+    W : scipy.sparse.csr_array, shape (N, N)
+    """
     n = _n_units(n)
     r = as_scalar("r", r)
     i = np.arange(n - 1)
@@ -174,7 +264,19 @@ def delay_line(n, r=0.5):
 
 
 def simple_cycle(n, r=0.9):
-    """Simple cycle reservoir [2]_: ``W[i+1 mod N, i] = r``; spectral radius ``|r|``."""
+    """Simple cycle reservoir [2]_: ``W[i+1 mod N, i] = r``; spectral radius ``|r|``.
+
+    Parameters
+    ----------
+    n : int
+        Units N.
+    r : float
+        The weight of every link.
+
+    Returns
+    -------
+    W : scipy.sparse.csr_array, shape (N, N)
+    """
     n = _n_units(n)
     r = as_scalar("r", r)
     i = np.arange(n)
@@ -184,7 +286,21 @@ def simple_cycle(n, r=0.9):
 def cycle_with_jumps(n, r_c=0.7, r_j=0.3, jump=3):
     """Cycle reservoir with regular jumps [3]_: the simple cycle with weight
     ``r_c`` plus bidirectional links of weight ``r_j`` between units 0, jump,
-    2 jump, ... (the last link is dropped when N is not a multiple of ``jump``)."""
+    2 jump, ... (the last link is dropped when N is not a multiple of ``jump``).
+
+    Parameters
+    ----------
+    n : int
+        Units N.
+    r_c, r_j : float
+        Cycle and jump weights.
+    jump : int
+        Distance between jumping units.
+
+    Returns
+    -------
+    W : scipy.sparse.csr_array, shape (N, N)
+    """
     n = _n_units(n)
     r_c = as_scalar("r_c", r_c)
     r_j = as_scalar("r_j", r_j)
@@ -206,7 +322,20 @@ def cycle_with_jumps(n, r_c=0.7, r_j=0.3, jump=3):
 def orthogonal(n, rho=1.0, *, seed=None):
     """A random orthogonal matrix times ``rho`` (all eigenvalues of modulus
     ``rho``; dense, stored as CSR), the reservoir whose linear memory capacity
-    reaches N (Jaeger 2001 [1]_; White, Lee and Sompolinsky 2004)."""
+    reaches N (Jaeger 2001 [1]_; White, Lee and Sompolinsky 2004).
+
+    Parameters
+    ----------
+    n : int
+        Units N.
+    rho : float
+        Modulus of every eigenvalue.
+    seed : int or numpy Generator, optional
+
+    Returns
+    -------
+    W : scipy.sparse.csr_array, shape (N, N)
+    """
     n = _n_units(n)
     rho = as_scalar("rho", rho, low=0.0)
     rng = as_rng(seed)
@@ -222,6 +351,21 @@ def input_weights(n, n_inputs=1, scaling=1.0, *, density=1.0, distribution="unif
     (+-1 with equal probability, ReservoirPy's default); a fraction
     ``1 - density`` of the entries is zeroed; ``scaling`` is a scalar or one
     factor per input.
+
+    Parameters
+    ----------
+    n : int
+        Units N.
+    n_inputs : int
+    scaling : float or array_like, shape (n_inputs,)
+        Scale of all inputs, or one per input.
+    density : float in (0, 1]
+    distribution : {"uniform", "normal", "bernoulli"}
+    seed : int or numpy Generator, optional
+
+    Returns
+    -------
+    W_in : ndarray, shape (N, n_inputs)
     """
     n = _n_units(n)
     n_inputs = as_scalar("n_inputs", n_inputs, low=1, integer=True)

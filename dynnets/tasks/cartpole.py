@@ -50,6 +50,9 @@ from .._validate import as_float_array, as_scalar
 from ..config import JIT
 from ._agent import check_dt, controller_arrays, euler_step, reset
 
+__all__ = ["BalanceResult", "balance", "cartpole_step", "generalization_starts", "n_observations", "solves",
+           "standard_start", "trajectory"]
+
 GRAVITY = 9.8
 MASS_CART = 1.0
 MASS_POLE = (0.1, 0.01)
@@ -76,12 +79,31 @@ def _check_poles(n_poles):
 
 
 def n_observations(n_poles=2, velocities=False):
-    """Inputs the controller receives: ``2 + 2 n_poles`` with velocities, else ``1 + n_poles``."""
+    """Inputs the controller receives: ``2 + 2 n_poles`` with velocities, else ``1 + n_poles``.
+
+    Parameters
+    ----------
+    n_poles : {1, 2}
+    velocities : bool
+
+    Returns
+    -------
+    int
+    """
     return (2 + 2 * n_poles) if velocities else (1 + n_poles)
 
 
 def standard_start(n_poles=2):
-    """The start of the standard tasks: pole 1 at 4.5 degrees, everything else 0."""
+    """The start of the standard tasks: pole 1 at 4.5 degrees, everything else 0.
+
+    Parameters
+    ----------
+    n_poles : {1, 2}
+
+    Returns
+    -------
+    ndarray, shape (2 + 2 n_poles,)
+    """
     s = np.zeros(2 + 2 * _check_poles(n_poles))
     s[2] = START_ANGLE
     return s
@@ -343,7 +365,18 @@ def balance(net, starts=None, *, n_poles=2, velocities=False, max_steps=1000, dt
 def trajectory(net, start=None, *, n_poles=2, velocities=False, n_steps=1000, dt=CONTROL_DT, output=0):
     """One network's episode, recorded: ``(states, outputs)`` of shapes
     (T + 1, 2 + 2 n_poles) and (T, n), T the steps run (at most ``n_steps``,
-    one more than balanced if the episode failed)."""
+    one more than balanced if the episode failed).
+
+    Parameters
+    ----------
+    net : CTRNN
+        A single network.
+    start : array_like, shape (2 + 2 n_poles,), optional
+        Default :func:`standard_start`.
+    n_poles, velocities, dt, output
+        As in :func:`balance`.
+    n_steps : int
+    """
     n_poles = _check_poles(n_poles)
     if net.population is not None:
         raise ValueError("trajectory takes a single network; index the population first (net[p])")
@@ -366,6 +399,13 @@ def solves(net, *, n_poles=2, velocities=False, dt=CONTROL_DT, output=0):
     """The standard test of a pole-balancing controller: 100,000 steps from
     :func:`standard_start`, then the 625 starts of :func:`generalization_starts`
     for 1000 steps each.
+
+    Parameters
+    ----------
+    net : CTRNN
+        A single network.
+    n_poles, velocities, dt, output
+        As in :func:`balance`.
 
     Returns
     -------

@@ -41,6 +41,8 @@ from .._validate import as_float_array, as_scalar
 from ..config import JIT
 from ._agent import check_dt, controller_arrays, euler_step, reset
 
+__all__ = ["CatchResult", "catch", "catch_trajectory"]
+
 N_RAYS = 7
 RAY_LENGTH = 220.0
 RAY_SPREAD = np.pi / 6
@@ -190,7 +192,16 @@ def catch(net, offsets=None, *, n_trials=16, seed=None, dt=STEP):
 
 def catch_trajectory(net, offset, *, dt=STEP):
     """One network's trial, recorded: ``(t, agent_x, object_y, rays)`` with
-    shapes (T,), (T,), (T,) and (T, 7); the object is at ``offset`` throughout."""
+    shapes (T,), (T,), (T,) and (T, 7); the object is at ``offset`` throughout.
+
+    Parameters
+    ----------
+    net : CTRNN
+        A single network with 7 inputs.
+    offset : float
+        The object's horizontal start offset.
+    dt : float
+    """
     if net.population is not None:
         raise ValueError("catch_trajectory takes a single network; index the population first (net[p])")
     W, tau, bias, gain, Win = controller_arrays(net, N_RAYS)

@@ -183,6 +183,17 @@ def lorenz_series(n_samples, *, dt=0.02, y0=(1.0, 1.0, 1.0), discard=10.0, rtol=
     Integrated by adaptive Dormand-Prince (:func:`dynnets.solve`) with dense
     output; ``discard`` time units of transient are dropped.
 
+    Parameters
+    ----------
+    n_samples : int
+    dt : float
+        Sampling interval.
+    y0 : array_like, shape (3,)
+    discard : float
+        Transient dropped (time units).
+    rtol, atol : float
+        Integration tolerances.
+
     Returns
     -------
     x : ndarray, shape (n_samples, 3)

@@ -51,6 +51,14 @@ def _reber_body(rng):
 def reber(n, *, embedded=False, seed=None):
     """``n`` strings of the (embedded) Reber grammar.
 
+    Parameters
+    ----------
+    n : int
+        Strings.
+    embedded : bool
+        The embedded grammar (Hochreiter and Schmidhuber 1997) instead of Reber's.
+    seed : int or numpy Generator, optional
+
     Returns
     -------
     strings : list of str
@@ -80,6 +88,13 @@ def reber(n, *, embedded=False, seed=None):
 def one_hot(strings, alphabet, length=None):
     """One-hot code ``strings`` over ``alphabet``, time first, zero-padded.
 
+    Parameters
+    ----------
+    strings : list of str
+    alphabet : str or sequence of str
+    length : int, optional
+        Pad to this many symbols (default: the longest string).
+
     Returns
     -------
     x : ndarray, shape (T, N, len(alphabet))
@@ -105,6 +120,13 @@ def one_hot(strings, alphabet, length=None):
 def next_symbol(strings, alphabet, length=None):
     """Next-symbol prediction data: inputs are symbols ``0 .. L-2`` of each
     string (one-hot), labels symbols ``1 .. L-1``.
+
+    Parameters
+    ----------
+    strings : list of str
+    alphabet : str or sequence of str
+    length : int, optional
+        Pad to this many symbols (default: the longest string).
 
     Returns
     -------
@@ -163,6 +185,18 @@ def flip_flop(n, T, *, bits=3, p=0.05, seed=None):
     Each input channel carries rare pulses of +1 or -1 (probability ``p`` per
     step); the matching output holds the sign of the last pulse on its channel
     (0 before the first).
+
+    Parameters
+    ----------
+    n : int
+        Sequences.
+    T : int
+        Steps.
+    bits : int
+        Channels.
+    p : float
+        Pulse probability per step and channel.
+    seed : int or numpy Generator, optional
 
     Returns
     -------

@@ -39,6 +39,8 @@ from .._validate import as_float_array, as_scalar
 from ..config import JIT
 from ._agent import check_dt, controller_arrays, euler_step, reset
 
+__all__ = ["WalkResult", "initial_state", "leg_step", "optimal_gait_velocity", "walk", "walk_trajectory"]
+
 LEG_LENGTH = 15.0
 JOINT_HEIGHT = 12.5
 MAX_LEG_FORCE = 0.05
@@ -199,7 +201,15 @@ def walk(net, *, duration=DURATION, dt=STEP):
 
 def walk_trajectory(net, *, duration=DURATION, dt=STEP):
     """One network's walk, recorded: ``(t, states, outputs)`` of shapes (T,),
-    (T, 7) (columns :data:`STATE`) and (T, n), after each step."""
+    (T, 7) (columns :data:`STATE`) and (T, n), after each step.
+
+    Parameters
+    ----------
+    net : CTRNN
+        A single network (no inputs, at least 3 neurons).
+    duration, dt : float
+        As in :func:`walk`.
+    """
     if net.population is not None:
         raise ValueError("walk_trajectory takes a single network; index the population first (net[p])")
     W, tau, bias, gain, Win = controller_arrays(net, 0)
@@ -216,7 +226,17 @@ def walk_trajectory(net, *, duration=DURATION, dt=STEP):
 def optimal_gait_velocity(duration=DURATION, dt=STEP):
     """Average velocity of the best hand-coded gait: foot down and full forward
     force until the body stops (20 ahead of the foot), then foot up and full
-    swing to the forward limit, and again: 0.6236 at T = 200."""
+    swing to the forward limit, and again: 0.6236 at T = 200.
+
+    Parameters
+    ----------
+    duration, dt : float
+        As in :func:`walk`.
+
+    Returns
+    -------
+    float
+    """
     n_steps, duration = _steps(duration, dt)
     s = initial_state()
     stance = True

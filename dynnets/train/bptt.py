@@ -116,7 +116,13 @@ def loss_and_grad(kind, y, target, mask=None):
 
 class SGD:
     """Stochastic gradient descent with momentum (PyTorch's form:
-    ``v <- mu v + g``, ``p <- p - lr v``)."""
+    ``v <- mu v + g``, ``p <- p - lr v``).
+
+    Parameters
+    ----------
+    lr : float
+    momentum : float
+    """
 
     def __init__(self, lr=0.01, momentum=0.0):
         self.lr = as_scalar("lr", lr, low=0.0, low_open=True)
@@ -136,7 +142,15 @@ class SGD:
 
 
 class Adam:
-    """Adam (Kingma and Ba 2015) with bias correction, as ``torch.optim.Adam``."""
+    """Adam (Kingma and Ba 2015) with bias correction, as ``torch.optim.Adam``.
+
+    Parameters
+    ----------
+    lr : float
+    betas : (float, float)
+        Decay of the first and second moment estimates.
+    eps : float
+    """
 
     def __init__(self, lr=1e-3, betas=(0.9, 0.999), eps=1e-8):
         self.lr = as_scalar("lr", lr, low=0.0, low_open=True)
@@ -178,7 +192,13 @@ def clip_grad_norm(grads, max_norm):
 @dataclass
 class History:
     """Per-epoch training record: ``loss`` (mean over minibatches) and ``grad_norm``
-    (mean global gradient norm before clipping)."""
+    (mean global gradient norm before clipping).
+
+    Attributes
+    ----------
+    loss : list of float
+    grad_norm : list of float
+    """
 
     loss: list = field(default_factory=list)
     grad_norm: list = field(default_factory=list)

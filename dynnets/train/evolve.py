@@ -179,7 +179,18 @@ class GeneticAlgorithm(_Algorithm):
     child comes from two tournament winners (size ``tournament``), uniform
     crossover with probability ``crossover``, then Gaussian mutation of each
     gene with probability ``mutation_rate`` and deviation ``mutation_sd``,
-    clipped to [-1, 1]."""
+    clipped to [-1, 1].
+
+    Parameters
+    ----------
+    n_genes : int
+    pop_size : int
+    elite, tournament : int
+    crossover, mutation_rate : float
+        Probabilities.
+    mutation_sd : float
+    seed : int
+    """
 
     def __init__(self, n_genes, pop_size=100, *, elite=2, tournament=3, crossover=0.9, mutation_rate=0.1,
                  mutation_sd=0.2, seed=0):
@@ -221,7 +232,18 @@ class MicrobialGA(_Algorithm):
     a neighbour within ``deme``; the loser copies each of the winner's genes
     with probability ``recombination`` and is mutated (deviation
     ``mutation_sd``, clipped). A generation is P/2 tournaments on the fitness
-    just measured."""
+    just measured.
+
+    Parameters
+    ----------
+    n_genes : int
+    pop_size : int
+    deme : int
+        Neighbourhood on the ring.
+    recombination : float
+    mutation_sd : float
+    seed : int
+    """
 
     def __init__(self, n_genes, pop_size=100, *, deme=5, recombination=0.5, mutation_sd=0.1, seed=0):
         super().__init__(n_genes, pop_size, seed)
@@ -310,7 +332,20 @@ class CMAES(_Algorithm):
 class SimulatedAnnealing(_Algorithm):
     """P independent annealing chains. Each proposes its state plus Gaussian
     noise (deviation ``step``, clipped); a worse proposal is accepted with
-    probability ``exp((f_new - f) / T)``; ``T = T0 cooling^generation``."""
+    probability ``exp((f_new - f) / T)``; ``T = T0 cooling^generation``.
+
+    Parameters
+    ----------
+    n_genes : int
+    pop_size : int
+    T0 : float
+        Initial temperature.
+    cooling : float
+        Geometric factor per generation.
+    step : float
+        Proposal deviation.
+    seed : int
+    """
 
     def __init__(self, n_genes, pop_size=20, *, T0=1.0, cooling=0.99, step=0.1, seed=0):
         super().__init__(n_genes, pop_size, seed)
@@ -343,7 +378,17 @@ class SimulatedAnnealing(_Algorithm):
 class ParticleSwarm(_Algorithm):
     """Constricted particle swarm: ``v <- w v + c1 r1 (p - x) + c2 r2 (g - x)``
     with Clerc and Kennedy's ``w = 0.7298``, ``c1 = c2 = 1.49618``; positions
-    are clipped to [-1, 1] and speeds to ``vmax``."""
+    are clipped to [-1, 1] and speeds to ``vmax``.
+
+    Parameters
+    ----------
+    n_genes : int
+    pop_size : int
+    w, c1, c2 : float
+        Inertia and acceleration coefficients.
+    vmax : float
+    seed : int
+    """
 
     def __init__(self, n_genes, pop_size=40, *, w=0.7298, c1=1.49618, c2=1.49618, vmax=0.5, seed=0):
         super().__init__(n_genes, pop_size, seed)

@@ -54,7 +54,15 @@ class _Composite:
 @dataclass(frozen=True)
 class StackRun:
     """Forward pass of a :class:`Stack`: ``layers`` (one :class:`Run` each) and
-    ``h``, the top layer's states (T, B, H_top)."""
+    ``h``, the top layer's states (T, B, H_top).
+
+    Attributes
+    ----------
+    layers : list of Run
+    h : ndarray, shape (T, B, H_top)
+    c : ndarray or None
+        The top layer's cell states, for an LSTM on top.
+    """
 
     layers: list
     h: np.ndarray
