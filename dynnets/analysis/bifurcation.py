@@ -20,6 +20,7 @@ import numpy as np
 from numba import njit, prange
 
 from .._math import is_finite
+from .._repr import array_repr
 from .._validate import as_float_array, as_scalar
 from ..config import JIT
 from ..integrate.kernels import rk_step
@@ -129,6 +130,8 @@ class OrbitDiagram:
         Recorded states (maps) or local maxima (flows), NaN-padded.
     diverged : ndarray of bool, shape (m,)
     """
+
+    __repr__ = array_repr
 
     values: np.ndarray
     points: np.ndarray

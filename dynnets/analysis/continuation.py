@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._repr import array_repr
 from .._validate import as_float_array, as_scalar
 from ..systems import System, check_system
 from .fixed_points import classify
@@ -60,6 +61,8 @@ class Branch:
     stability : list of str
     bifurcations : list of Bifurcation
     """
+
+    __repr__ = array_repr
 
     params: np.ndarray
     points: np.ndarray

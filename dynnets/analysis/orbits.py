@@ -21,6 +21,7 @@ import numpy as np
 from numba import njit
 
 from .._math import is_finite
+from .._repr import array_repr
 from .._validate import as_float_array, as_scalar
 from ..config import JIT
 from ..errors import DivergenceError
@@ -132,6 +133,8 @@ class Section:
     t : ndarray, shape (m,)
     y : ndarray, shape (m, n)
     """
+
+    __repr__ = array_repr
 
     t: np.ndarray
     y: np.ndarray

@@ -41,6 +41,7 @@ import numpy as np
 from numba import njit, prange
 
 from .._math import tanh
+from .._repr import array_repr
 from .._validate import as_float_array, as_rng, as_scalar
 from ..config import JIT
 from ..models.reservoir import SELL_C, Reservoir, _recurrent, _step
@@ -58,6 +59,8 @@ class MemoryCapacity:
     n_units : int
         N, the bound on ``total``.
     """
+
+    __repr__ = array_repr
 
     mc: np.ndarray
     total: float

@@ -25,6 +25,7 @@ import numpy as np
 from numba import njit, prange
 
 from .._random import stream_states
+from .._repr import array_repr
 from .._validate import as_float_array, as_scalar
 from ..config import JIT
 from .hopfield import as_bipolar, unit_state
@@ -99,6 +100,8 @@ class BAMRecall:
     energy : ndarray, shape (K, max_iter + 1)
         ``-x^T W y`` at the start and after each iteration, NaN after the stop.
     """
+
+    __repr__ = array_repr
 
     x: np.ndarray
     y: np.ndarray

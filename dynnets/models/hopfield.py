@@ -66,6 +66,7 @@ from numba import njit, prange
 
 from .._math import exp, sigmoid
 from .._random import shuffle, stream_states, uniform
+from .._repr import array_repr
 from .._validate import as_float_array, as_scalar
 from ..config import JIT
 from ..systems import System
@@ -380,6 +381,8 @@ class Recall:
     energy : ndarray, shape (K, max_sweeps + 1)
         Energy at the start and after every sweep, NaN after the run stopped.
     """
+
+    __repr__ = array_repr
 
     states: np.ndarray
     converged: np.ndarray

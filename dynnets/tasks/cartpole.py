@@ -46,6 +46,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit, prange
 
+from .._repr import array_repr
 from .._validate import as_float_array, as_scalar
 from ..config import JIT
 from ._agent import check_dt, controller_arrays, euler_step, reset
@@ -303,6 +304,8 @@ class BalanceResult:
     fitness : ndarray, shape (P, S)
         Gruau's damping fitness of each episode.
     """
+
+    __repr__ = array_repr
 
     steps: np.ndarray
     fitness: np.ndarray

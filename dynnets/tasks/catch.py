@@ -37,6 +37,7 @@ import numpy as np
 from numba import njit, prange
 
 from .._random import stream_states, uniform
+from .._repr import array_repr
 from .._validate import as_float_array, as_scalar
 from ..config import JIT
 from ._agent import check_dt, controller_arrays, euler_step, reset
@@ -139,6 +140,8 @@ class CatchResult:
     fitness : ndarray, shape (P,)
         ``1 - min(distance, 50) / 50`` averaged over the trials.
     """
+
+    __repr__ = array_repr
 
     offsets: np.ndarray
     distance: np.ndarray

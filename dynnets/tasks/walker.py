@@ -35,6 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit, prange
 
+from .._repr import array_repr
 from .._validate import as_float_array, as_scalar
 from ..config import JIT
 from ._agent import check_dt, controller_arrays, euler_step, reset
@@ -166,6 +167,8 @@ class WalkResult:
     fitness : ndarray, shape (P,)
         Average forward velocity ``distance / duration``.
     """
+
+    __repr__ = array_repr
 
     distance: np.ndarray
     fitness: np.ndarray

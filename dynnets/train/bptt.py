@@ -129,6 +129,9 @@ class SGD:
         self.momentum = as_scalar("momentum", momentum, low=0.0, high=1.0, high_open=True)
         self.state = {}
 
+    def __repr__(self):
+        return f"SGD(lr={self.lr:g}, momentum={self.momentum:g})"
+
     def step(self, params, grads):
         """Update the arrays of ``params`` (a dict) in place."""
         for k, p in params.items():
@@ -159,6 +162,9 @@ class Adam:
         self.eps = as_scalar("eps", eps, low=0.0, low_open=True)
         self.t = 0
         self.state = {}
+
+    def __repr__(self):
+        return f"Adam(lr={self.lr:g}, betas=({self.b1:g}, {self.b2:g}), eps={self.eps:g}, steps={self.t})"
 
     def step(self, params, grads):
         """Update the arrays of ``params`` (a dict) in place."""

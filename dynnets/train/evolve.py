@@ -42,6 +42,7 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
+from .._repr import array_repr
 from .._validate import as_float_array, as_scalar
 from ..experiment import _atomic_write
 
@@ -142,6 +143,11 @@ class _Algorithm:
         self.generation = 0
         self.best_genes, self.best_fitness = None, -np.inf
         self._asked = None
+
+    def __repr__(self):
+        hyper = ", ".join(f"{k}={v}" for k, v in self._hyper().items() if not isinstance(v, list))
+        return (f"{type(self).__name__}(genes={self.n_genes}, pop_size={self.pop_size}, "
+                f"generation={self.generation}{', ' + hyper if hyper else ''})")
 
     def config(self):
         """What identifies this search (checked when a checkpoint is resumed)."""
@@ -440,6 +446,8 @@ class EvolutionResult:
     solved : bool
         The target fitness (or the ``stop`` criterion) was reached.
     """
+
+    __repr__ = array_repr
 
     best_genes: np.ndarray
     best_fitness: float

@@ -278,6 +278,10 @@ class RidgeClassifier:
         self.readout_ = Ridge(ridge, grid=grid)
         self.classes_ = None
 
+    def __repr__(self):
+        classes = "" if self.classes_ is None else f", {len(self.classes_)} classes"
+        return f"RidgeClassifier(ridge={self.readout_.ridge!r}, pooling={self.pooling!r}{classes})"
+
     def _pool(self, X):
         if not isinstance(X, (list, tuple)):
             X = as_float_array("X", X, ndim=2)

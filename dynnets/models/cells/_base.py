@@ -19,6 +19,7 @@ import numpy as np
 from numba import njit
 
 from ..._math import is_finite, sigmoid, tanh
+from ..._repr import array_repr
 from ..._validate import as_float_array, as_rng, as_scalar
 from ...config import JIT
 from ...errors import DivergenceError
@@ -173,6 +174,8 @@ class Run:
     gates : ndarray, shape (T, B, k, H) or None
         Gate activations per step; each cell documents its ``k`` rows.
     """
+
+    __repr__ = array_repr
 
     h: np.ndarray
     c: np.ndarray = None

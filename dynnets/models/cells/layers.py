@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..._repr import array_repr
 from ..._validate import as_float_array
 from ._base import Run, _Cell
 
@@ -63,6 +64,8 @@ class StackRun:
     c : ndarray or None
         The top layer's cell states, for an LSTM on top.
     """
+
+    __repr__ = array_repr
 
     layers: list
     h: np.ndarray
