@@ -74,8 +74,10 @@ def test_bad_input():
         fixed_points(lor)
     with pytest.raises(ValueError, match="low <= high"):
         fixed_points(lor, [[1, -1], [0, 1], [0, 1]])
-    with pytest.raises(ValueError, match="must have 3 components"):
+    with pytest.raises(ValueError, match=r"bounds must have one .* shape \(3, 2\)"):
         fixed_points(lor, [[0, 1], [0, 1]])
+    with pytest.raises(ValueError, match="starts must have 3 components"):
+        fixed_points(lor, starts=[[0, 1]])
     vdp = dn.van_der_pol()
     with pytest.raises(ValueError, match="jac does not fit a state of 2"):
         fixed_points(System(vdp.rhs, vdp.params, bad_jac, 2), [[0, 1], [0, 1]])

@@ -213,6 +213,9 @@ def fixed_points(system, bounds=None, *, starts=None, n_starts=200, tol=1e-12, m
         b = as_float_array("bounds", bounds, ndim=2)
         if b.shape[1] != 2 or np.any(b[:, 0] > b[:, 1]):
             raise ValueError(f"bounds must have shape (n, 2) with low <= high, got {b.shape}")
+        if system.n is not None and b.shape[0] != system.n:
+            raise ValueError(f"bounds must have one (low, high) row per state component: shape ({system.n}, 2) "
+                             f"for {system.name}, got {b.shape}")
         n_starts = as_scalar("n_starts", n_starts, low=1, integer=True)
         pts.append(as_rng(seed).uniform(b[:, 0], b[:, 1], (n_starts, b.shape[0])))
     if starts is not None:
