@@ -30,3 +30,13 @@ def array_repr(self):
         if f.repr:
             parts.append(f"{f.name}: {_short(v)}" if isinstance(v, np.ndarray) and v.ndim else f"{f.name}={_short(v)}")
     return f"{type(self).__name__}({', '.join(parts)})"
+
+
+def html_table(caption, header, rows):
+    """A small HTML table for ``_repr_html_`` (cells are escaped)."""
+    from html import escape
+
+    head = "".join(f"<th>{escape(str(h))}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in r) + "</tr>" for r in rows)
+    return (f"<table><caption style='text-align:left'>{escape(caption)}</caption>"
+            f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")

@@ -54,3 +54,12 @@ def test_short_one_line_repr(name):
         r = repr(obj)
         assert len(r) < 200 and "\n" not in r and " object at 0x" not in r, r
         assert r.startswith(type(obj).__name__ + "("), r
+
+
+def test_html_tables_in_jupyter():
+    fp = MAKERS["FixedPoints"]()
+    html = fp._repr_html_()
+    assert html.startswith("<table") and html.count("<tr>") == len(fp) + 1 and "saddle" in html
+    res = MAKERS["EvolutionResult"]()
+    html = res._repr_html_()
+    assert html.startswith("<table") and f"{res.best_fitness:.6g}" in html and "evaluations" in html

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit, prange
 
+from .._repr import html_table
 from .._validate import as_float_array, as_rng, as_scalar
 from ..config import JIT
 from ..systems import Map, System, check_system
@@ -177,6 +178,17 @@ class FixedPoints:
     def __repr__(self):
         kinds = {s: self.stability.count(s) for s in sorted(set(self.stability))}
         return f"FixedPoints({len(self)} found: {kinds})"
+
+    def _repr_html_(self, max_rows=20):
+        """A table in Jupyter: each point (first 4 components), its kind and its
+        leading eigenvalue."""
+        rows = []
+        for p, st, ev in zip(self.points[:max_rows], self.stability, self.eigenvalues):
+            lead = ev[np.argmax(np.abs(ev))]
+            comps = ", ".join(f"{v:.4g}" for v in p[:4]) + (", ..." if p.size > 4 else "")
+            rows.append((comps, st, f"{lead:.4g}"))
+        more = f" (first {max_rows})" if len(self) > max_rows else ""
+        return html_table(f"{len(self)} fixed points{more}", ("point", "kind", "leading eigenvalue"), rows)
 
 
 def fixed_points(system, bounds=None, *, starts=None, n_starts=200, tol=1e-12, max_iter=100,

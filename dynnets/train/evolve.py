@@ -42,7 +42,7 @@ from pathlib import Path
 import numpy as np
 from tqdm.auto import tqdm
 
-from .._repr import array_repr
+from .._repr import array_repr, html_table
 from .._validate import as_float_array, as_scalar
 from ..experiment import _atomic_write
 
@@ -454,6 +454,17 @@ class EvolutionResult:
     history: dict = field(default_factory=dict)
     generations: int = 0
     solved: bool = False
+
+    def _repr_html_(self):
+        """A table in Jupyter: the outcome and the last generation's statistics."""
+        h = self.history
+        rows = [("best fitness", f"{self.best_fitness:.6g}"), ("generations", self.generations),
+                ("evaluations", self.evaluations), ("solved", self.solved)]
+        if len(h.get("mean", ())):
+            rows += [("last generation: best / mean / worst",
+                      f"{h['best'][-1]:.4g} / {h['mean'][-1]:.4g} / {h['worst'][-1]:.4g}"),
+                     ("invalid (NaN) fitnesses", int(np.sum(h["invalid"])))]
+        return html_table("EvolutionResult", ("", ""), rows)
 
     @property
     def evaluations(self):
