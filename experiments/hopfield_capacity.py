@@ -81,7 +81,7 @@ def run(quick=False, out=Path("figures")):
         if m[rule].shape[0] > 1:
             ax.fill_between(alphas, m[rule].min(0), m[rule].max(0), color=c, alpha=0.15, lw=0)
     ax.axvline(ALPHA_C, color="k", ls="--", lw=0.8)
-    ax.text(ALPHA_C + 0.005, 0.5, "$\\alpha_c = 0.138$ (AGS 1985)", fontsize="small")
+    ax.text(ALPHA_C - 0.005, 0.5, "$\\alpha_c = 0.138$\n(AGS 1985)", fontsize="small", ha="right")
     ax.axhline(THRESHOLD, color="0.6", lw=0.6, ls=":")
     ax.plot([a_heb], [THRESHOLD], "kx", ms=8, label=f"Hebbian breakdown at {a_heb:.3f}")
     ax.set_xlabel("load $\\alpha = P/N$")

@@ -88,7 +88,9 @@ def run(quick=False, out=Path("figures")):
     ax.set_xlabel("overlap with pattern 1, $m_1$")
     ax.set_ylabel("energy E")
     ax.set_title(f"(c) all $2^{{{n}}}$ states, {P} Hebbian patterns")
-    ax.legend(fontsize="small", loc="upper center")
+    lo, hi = ax.get_ylim()
+    ax.set_ylim(lo, hi + 0.4 * (hi - lo))  # room for the legend above the states
+    ax.legend(fontsize="small", loc="upper center", ncol=2)
 
     # (d) the continuous network relaxing to a pattern
     Nc = 50
@@ -112,7 +114,7 @@ def run(quick=False, out=Path("figures")):
     ax2.set_ylim(-1.05, 1.05)
     h1, l1 = ax.get_legend_handles_labels()
     h2, l2 = ax2.get_legend_handles_labels()
-    ax.legend(h1 + h2, l1 + l2, fontsize="small", loc="center right")
+    ax2.legend(h1 + h2, l1 + l2, fontsize="small", loc="center right", bbox_to_anchor=(1.0, 0.3))
     ax.set_title(f"(d) continuous network, N = {Nc}, 30%-noisy probe")
     fig.tight_layout()
 

@@ -38,11 +38,11 @@ def run(quick=False, out=Path("figures")):
     ax.semilogx(Ps, modern, "o-", label=f"modern Hopfield, one update ($\\beta$ = {beta:g})")
     ax.semilogx(Ps, classical, "s-", label="classical Hebbian, asynchronous until stable")
     ax.axvline(0.138 * d, color="k", ls="--", lw=0.8)
-    ax.text(0.138 * d * 1.1, 0.5, "$0.138\\,d$", fontsize="small")
+    ax.text(0.138 * d / 1.1, 0.25, "$0.138\\,d$", fontsize="small", ha="right")
     ax.set_xlabel("stored patterns P")
     ax.set_ylabel("fraction retrieved exactly")
     ax.set_title(f"Retrieval of {d}-bit patterns from probes with {noise:.0%} flipped bits")
-    ax.legend(fontsize="small", loc="center left")
+    ax.legend(fontsize="small", loc="center right")
     fig.tight_layout()
     return finish(NAME, out, fig, {
         "d": d, "beta": beta, "noise": noise, "P": Ps, "modern_rate": modern, "classical_rate": classical,
