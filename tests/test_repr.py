@@ -63,3 +63,36 @@ def test_html_tables_in_jupyter():
     res = MAKERS["EvolutionResult"]()
     html = res._repr_html_()
     assert html.startswith("<table") and f"{res.best_fitness:.6g}" in html and "evaluations" in html
+
+
+RESULTS = ["Solution", "LyapunovResult", "FixedPoints", "Branch", "OrbitDiagram", "Section", "Recall", "BAMRecall",
+           "Run", "EvolutionResult", "BalanceResult", "WalkResult", "CatchResult"]
+
+
+@pytest.mark.parametrize("name", RESULTS)
+def test_results_plot_to_axes(name):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    try:
+        assert MAKERS[name]().plot(ax=ax) is ax
+        assert ax.has_data()
+    finally:
+        plt.close(fig)
+
+
+def test_periodic_orbit_plots_its_multipliers():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from dynnets.analysis import periodic_orbit
+
+    fig, ax = plt.subplots()
+    orbit = periodic_orbit(dn.van_der_pol(1.0), [2.0, 0.0], transient=30)
+    assert orbit.plot(ax=ax) is ax and ax.has_data()
+    plt.close(fig)

@@ -190,6 +190,22 @@ class FixedPoints:
         more = f" (first {max_rows})" if len(self) > max_rows else ""
         return html_table(f"{len(self)} fixed points{more}", ("point", "kind", "leading eigenvalue"), rows)
 
+    def plot(self, ax=None, i=0, j=1):
+        """The points in components ``i`` and ``j``: stable ones filled, unstable
+        ones open, one legend entry per kind; returns the Axes."""
+        import matplotlib.pyplot as plt
+
+        ax = ax or plt.gca()
+        for k, kind in enumerate(sorted(set(self.stability))):
+            sel = np.array([s == kind for s in self.stability])
+            pts = self.points[sel]
+            yj = pts[:, j] if self.points.shape[1] > j else np.zeros(len(pts))
+            filled = kind.startswith("stable")
+            ax.plot(pts[:, i], yj, "o", ms=7, mec=f"C{k}", mfc=f"C{k}" if filled else "white", label=kind)
+        ax.set(xlabel=f"component {i}", ylabel=f"component {j}")
+        ax.legend(fontsize="small")
+        return ax
+
 
 def fixed_points(system, bounds=None, *, starts=None, n_starts=200, tol=1e-12, max_iter=100,
                  dedup_tol=1e-7, eig_tol=1e-9, seed=None):

@@ -247,6 +247,19 @@ class PeriodicOrbit:
         mu = ", ".join(f"{m:.4g}" for m in self.floquet_multipliers)
         return f"PeriodicOrbit(period={self.period:.8g}, multiplicity={self.multiplicity}, multipliers=[{mu}])"
 
+    def plot(self, ax=None):
+        """The Floquet multipliers in the complex plane with the unit circle
+        (inside: attracting directions); returns the Axes."""
+        import matplotlib.pyplot as plt
+
+        ax = ax or plt.gca()
+        th = np.linspace(0, 2 * np.pi, 200)
+        ax.plot(np.cos(th), np.sin(th), color="0.6", lw=0.8)
+        mu = self.floquet_multipliers
+        ax.plot(mu.real, mu.imag, "o", color="C3")
+        ax.set(xlabel="Re", ylabel="Im", aspect="equal", title=f"Floquet multipliers, period {self.period:.6g}")
+        return ax
+
 
 def periodic_orbit(system, y0, *, transient=100.0, T=None, normal=None, offset=None, dt=0.01, tol=1e-6,
                    max_multiplicity=16, method="rk4"):

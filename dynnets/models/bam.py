@@ -109,6 +109,15 @@ class BAMRecall:
     n_iter: np.ndarray
     energy: np.ndarray
 
+    def plot(self, ax=None, **kwargs):
+        """Energy against iteration for every probe; returns the Axes."""
+        import matplotlib.pyplot as plt
+
+        ax = ax or plt.gca()
+        ax.plot(self.energy.T, **{"lw": 0.8, **kwargs})
+        ax.set(xlabel="iteration", ylabel="energy -x W y")
+        return ax
+
 
 @dataclass(frozen=True, eq=False)
 class BAM:

@@ -310,6 +310,15 @@ class BalanceResult:
     steps: np.ndarray
     fitness: np.ndarray
 
+    def plot(self, ax=None):
+        """Histogram of the steps balanced over all episodes; returns the Axes."""
+        import matplotlib.pyplot as plt
+
+        ax = ax or plt.gca()
+        ax.hist(self.steps.ravel(), bins=40)
+        ax.set(xlabel="control steps balanced", ylabel="episodes")
+        return ax
+
 
 def _starts(starts, n_poles):
     d = 2 + 2 * n_poles

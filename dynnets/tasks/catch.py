@@ -148,6 +148,18 @@ class CatchResult:
     caught: np.ndarray
     fitness: np.ndarray
 
+    def plot(self, ax=None):
+        """Final distance against the start offset, every network and trial, with
+        the catch radius; returns the Axes."""
+        import matplotlib.pyplot as plt
+
+        ax = ax or plt.gca()
+        ax.plot(self.offsets.ravel(), self.distance.ravel(), ".", ms=3)
+        ax.axhline(AGENT_RADIUS, color="C3", ls="--", lw=0.8, label="caught below")
+        ax.set(xlabel="start offset of the object", ylabel="final horizontal distance")
+        ax.legend(fontsize="small")
+        return ax
+
 
 def catch(net, offsets=None, *, n_trials=16, seed=None, dt=STEP):
     """Drop objects for CTRNN agents, every network and trial in one parallel kernel.

@@ -173,6 +173,15 @@ class WalkResult:
     distance: np.ndarray
     fitness: np.ndarray
 
+    def plot(self, ax=None):
+        """Histogram of the average velocities; returns the Axes."""
+        import matplotlib.pyplot as plt
+
+        ax = ax or plt.gca()
+        ax.hist(self.fitness, bins=40)
+        ax.set(xlabel="average forward velocity", ylabel="walkers")
+        return ax
+
 
 def walk(net, *, duration=DURATION, dt=STEP):
     """Let CTRNN pattern generators walk the leg, all in one parallel kernel.

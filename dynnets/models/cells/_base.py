@@ -181,6 +181,15 @@ class Run:
     c: np.ndarray = None
     gates: np.ndarray = None
 
+    def plot(self, ax=None, item=0):
+        """The states ``h`` of batch item ``item`` against the step; returns the Axes."""
+        import matplotlib.pyplot as plt
+
+        ax = ax or plt.gca()
+        ax.plot(self.h[:, item, :], lw=0.8)
+        ax.set(xlabel="step", ylabel="h")
+        return ax
+
 
 def _time_first(a):
     """Public ``(T, B, ...)`` view of an internal ``(B, T, ...)`` array."""

@@ -71,6 +71,15 @@ class StackRun:
     h: np.ndarray
     c: np.ndarray = None
 
+    def plot(self, ax=None, item=0):
+        """The top layer's states of batch item ``item`` against the step; returns the Axes."""
+        import matplotlib.pyplot as plt
+
+        ax = ax or plt.gca()
+        ax.plot(self.h[:, item, :], lw=0.8)
+        ax.set(xlabel="step", ylabel="h (top layer)")
+        return ax
+
 
 class Stack(_Composite):
     """Layers of cells, each reading the states of the one below.
