@@ -11,7 +11,7 @@ from pathlib import Path
 import numba
 import numpy as np
 
-from dynnets.experiment import _atomic_write
+from dynnets.io import atomic_write as _atomic_write
 
 
 def median_time(f, repeats):

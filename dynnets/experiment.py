@@ -11,10 +11,11 @@ import importlib.util
 import json
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
+
+from .io import atomic_write as _atomic_write
 
 
 def experiments_dir():
@@ -82,21 +83,6 @@ def write_index(out, directory=None):
     path = out / "README.md"
     _atomic_write(path, lambda p: Path(p).write_text("\n".join(lines)))
     return path
-
-
-def _atomic_write(path, write):
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
-    os.close(fd)
-    try:
-        write(tmp)
-        umask = os.umask(0)  # mkstemp makes the file private; give it the usual mode
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 def _jsonable(x):

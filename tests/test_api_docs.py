@@ -10,7 +10,7 @@ import pytest
 MODULES = ["dynnets", "dynnets.models", "dynnets.models.cells", "dynnets.models.topology", "dynnets.analysis",
            "dynnets.train", "dynnets.tasks", "dynnets.tasks.cartpole", "dynnets.tasks.walker", "dynnets.tasks.catch",
            "dynnets.integrate", "dynnets.plot"]
-NO_EQUATIONS = {"dynnets.plot", "dynnets.errors", "dynnets.systems", "dynnets.experiment",
+NO_EQUATIONS = {"dynnets.plot", "dynnets.errors", "dynnets.systems", "dynnets.experiment", "dynnets.io",
                 "dynnets.models.cells._base", "dynnets.integrate.solve"}
 
 

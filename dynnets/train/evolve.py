@@ -44,7 +44,7 @@ from tqdm.auto import tqdm
 
 from .._repr import array_repr, html_table
 from .._validate import as_float_array, as_scalar
-from ..experiment import _atomic_write
+from ..io import atomic_write as _atomic_write
 
 CHECKPOINT_VERSION = 1
 

@@ -1,0 +1,169 @@
+"""Saving and loading models: ``.npz`` files with a schema, loaded without pickle.
+
+``save(model, path)`` writes the model's arrays (sparse matrices as their CSR
+parts) and its settings (JSON) with the schema name and version, atomically
+(a temporary file in the same directory, then a rename: a crash leaves the old
+file or the new one, never half of one). ``load(path)`` reads it with
+``allow_pickle=False``, checks the schema and version, and rebuilds the model
+through its constructor, so a loaded model passes the same validation as a new
+one (shapes, ranges); a corrupted or foreign file is refused with a clear
+``ValueError``. The round trip is exact (the arrays are stored bitwise).
+
+Saved: CTRNN, Reservoir, LSM, Hopfield, BAM, ModernHopfield, every recurrent
+cell (Elman, FullyRecurrent, Jordan, IndRNN, SecondOrder, LSTM, GRU) and the
+BPTT Readout. Evolutionary searches have their own checkpoints
+(:func:`dynnets.train.evolve`).
+"""
+
+import dataclasses
+import inspect
+import json
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+
+SCHEMA_VERSION = 1
+_PREFIX = "dynnets."
+
+
+def atomic_write(path, write):
+    """Call ``write(tmp)`` on a temporary file beside ``path``, then rename it
+    to ``path`` (atomic on POSIX); the temporary file never outlives a failure."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
+    os.close(fd)
+    try:
+        write(tmp)
+        umask = os.umask(0)  # mkstemp makes the file private; give it the usual mode
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _classes():
+    from .models import BAM, CTRNN, LSM, Hopfield, ModernHopfield, Reservoir
+    from .models.cells import (
+        GRU,
+        LSTM,
+        Elman,
+        FullyRecurrent,
+        IndRNN,
+        Jordan,
+        SecondOrder,
+    )
+    from .train.bptt import Readout
+
+    return {c.__name__: c for c in (CTRNN, Reservoir, LSM, Hopfield, BAM, ModernHopfield, Elman, FullyRecurrent,
+                                    Jordan, IndRNN, SecondOrder, LSTM, GRU, Readout)}
+
+
+def _state(obj):
+    """(arrays, settings) of a model: the constructor's arguments."""
+    if dataclasses.is_dataclass(obj):
+        arrays, settings = {}, {}
+        for f in dataclasses.fields(obj):
+            v = getattr(obj, f.name)
+            if v is None:
+                continue
+            if isinstance(v, np.ndarray) or sp.issparse(v):
+                arrays[f.name] = v
+            else:
+                settings[f.name] = v.item() if isinstance(v, np.generic) else v
+        return arrays, settings
+    if type(obj).__name__ == "Readout":
+        return {"W": obj.W, "b": obj.b}, {"trainable": bool(obj.PARAMS)}
+    # a recurrent cell: its parameters, and its keyword-only settings
+    arrays = dict(obj.parameters())
+    kw = [p.name for p in inspect.signature(type(obj).__init__).parameters.values() if p.kind == p.KEYWORD_ONLY]
+    return arrays, {k: getattr(obj, k) for k in kw}
+
+
+def save(model, path):
+    """Write ``model`` to ``path`` (``.npz``), atomically.
+
+    Parameters
+    ----------
+    model : CTRNN, Reservoir, LSM, Hopfield, BAM, ModernHopfield, a recurrent cell or Readout
+    path : str or Path
+
+    Returns
+    -------
+    Path
+    """
+    name = type(model).__name__
+    if name not in _classes():
+        raise TypeError(f"model: cannot save a {name}; savable: {', '.join(sorted(_classes()))}")
+    arrays, settings = _state(model)
+    payload = {"__schema__": np.array(_PREFIX + name), "__version__": np.array(SCHEMA_VERSION),
+               "__settings__": np.array(json.dumps(settings))}
+    for k, a in arrays.items():
+        if sp.issparse(a):
+            a = sp.csr_array(a)
+            payload[f"{k}.csr_data"], payload[f"{k}.csr_indices"] = a.data, a.indices
+            payload[f"{k}.csr_indptr"], payload[f"{k}.csr_shape"] = a.indptr, np.array(a.shape)
+        else:
+            payload[k] = np.asarray(a)
+    path = Path(path)
+
+    def write(tmp):
+        with open(tmp, "wb") as fh:
+            np.savez(fh, **payload)
+
+    atomic_write(path, write)
+    return path
+
+
+def load(path):
+    """Read a model written by :func:`save` (``allow_pickle=False``; validated
+    by the model's constructor).
+
+    Parameters
+    ----------
+    path : str or Path
+
+    Returns
+    -------
+    the model
+    """
+    path = Path(path)
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            data = {k: z[k] for k in z.files}
+    except FileNotFoundError:
+        raise
+    except (OSError, ValueError, zipfile.BadZipFile, EOFError) as err:
+        raise ValueError(f"{path}: not a readable .npz file ({err})") from None
+    if "__schema__" not in data or not str(data["__schema__"]).startswith(_PREFIX):
+        raise ValueError(f"{path} is not a dynnets model file (no dynnets schema)")
+    name = str(data.pop("__schema__"))[len(_PREFIX):]
+    version = int(data.pop("__version__", -1))
+    if version != SCHEMA_VERSION:
+        raise ValueError(f"{path}: schema version {version}, this dynnets reads {SCHEMA_VERSION}")
+    classes = _classes()
+    if name not in classes:
+        raise ValueError(f"{path}: unknown model type {name!r}")
+    try:
+        settings = json.loads(str(data.pop("__settings__")))
+    except (KeyError, json.JSONDecodeError) as err:
+        raise ValueError(f"{path}: damaged settings ({err})") from None
+    args = {}
+    for k in list(data):
+        if k.endswith(".csr_data"):
+            base = k[: -len(".csr_data")]
+            try:
+                args[base] = sp.csr_array((data.pop(k), data.pop(base + ".csr_indices"), data.pop(base + ".csr_indptr")),
+                                          shape=tuple(int(s) for s in data.pop(base + ".csr_shape")))
+            except (KeyError, ValueError) as err:
+                raise ValueError(f"{path}: damaged sparse matrix {base} ({err})") from None
+    args.update(data)
+    try:
+        return classes[name](**args, **settings)
+    except TypeError as err:
+        raise ValueError(f"{path}: the file does not match a {name} ({err})") from None
