@@ -10,9 +10,10 @@ one (shapes, ranges); a corrupted or foreign file is refused with a clear
 ``ValueError``. The round trip is exact (the arrays are stored bitwise).
 
 Saved: CTRNN, Reservoir, LSM, Hopfield, BAM, ModernHopfield, every recurrent
-cell (Elman, FullyRecurrent, Jordan, IndRNN, SecondOrder, LSTM, GRU) and the
-BPTT Readout. Evolutionary searches have their own checkpoints
-(:func:`dynnets.train.evolve`).
+cell (Elman, FullyRecurrent, Jordan, IndRNN, SecondOrder, LSTM, GRU), the BPTT
+Readout, a fitted Ridge readout (with its accumulated statistics, so
+``partial_fit`` can go on) and an ESN (reservoir and readout). Evolutionary
+searches have their own checkpoints (:func:`dynnets.train.evolve`).
 """
 
 import dataclasses
@@ -59,9 +60,37 @@ def _classes():
         SecondOrder,
     )
     from .train.bptt import Readout
+    from .train.esn import ESN
+    from .train.ridge import Ridge
 
     return {c.__name__: c for c in (CTRNN, Reservoir, LSM, Hopfield, BAM, ModernHopfield, Elman, FullyRecurrent,
-                                    Jordan, IndRNN, SecondOrder, LSTM, GRU, Readout)}
+                                    Jordan, IndRNN, SecondOrder, LSTM, GRU, Readout, Ridge, ESN)}
+
+
+_RIDGE_STATS = ("_sx", "_sy", "_xx", "_xy", "_yy", "_coef", "_intercept", "cv_scores_")
+
+
+def _ridge_state(r, prefix=""):
+    arrays = {prefix + "grid": r.grid}
+    settings = {prefix + "ridge": r.ridge, prefix + "fit_intercept": r.fit_intercept,
+                prefix + "n_samples_": r.n_samples_, prefix + "ridge_": r.ridge_, prefix + "_dirty": r._dirty}
+    if r.n_samples_:
+        arrays[prefix + "_shift_x"], arrays[prefix + "_shift_y"] = r._shift
+        arrays.update({prefix + k: getattr(r, k) for k in _RIDGE_STATS if getattr(r, k) is not None})
+    return arrays, settings
+
+
+def _ridge_make(cls, arrays, settings, prefix=""):
+    r = cls(settings[prefix + "ridge"], fit_intercept=settings[prefix + "fit_intercept"], grid=arrays[prefix + "grid"])
+    if settings[prefix + "n_samples_"]:
+        r._shift = (arrays[prefix + "_shift_x"], arrays[prefix + "_shift_y"])
+        for k in _RIDGE_STATS:
+            setattr(r, k, arrays.get(prefix + k))
+        r._xx = np.asfortranarray(r._xx)
+        r.n_samples_ = int(settings[prefix + "n_samples_"])
+        r.ridge_ = settings[prefix + "ridge_"]
+        r._dirty = bool(settings[prefix + "_dirty"])
+    return r
 
 
 def _state(obj):
@@ -77,8 +106,21 @@ def _state(obj):
             else:
                 settings[f.name] = v.item() if isinstance(v, np.generic) else v
         return arrays, settings
-    if type(obj).__name__ == "Readout":
+    kind = type(obj).__name__
+    if kind == "Readout":
         return {"W": obj.W, "b": obj.b}, {"trainable": bool(obj.PARAMS)}
+    if kind == "Ridge":
+        return _ridge_state(obj)
+    if kind == "ESN":
+        arrays, settings = _state(obj.reservoir)
+        arrays = {"reservoir/" + k: v for k, v in arrays.items()}
+        settings = {"reservoir/" + k: v for k, v in settings.items()}
+        ra, rs = _ridge_state(obj.readout_, "readout/")
+        arrays.update(ra)
+        settings.update(rs, washout=obj.washout, use_input=obj.use_input)
+        if obj.last_state_ is not None:
+            arrays["last_state_"] = obj.last_state_
+        return arrays, settings
     # a recurrent cell: its parameters, and its keyword-only settings
     arrays = dict(obj.parameters())
     kw = [p.name for p in inspect.signature(type(obj).__init__).parameters.values() if p.kind == p.KEYWORD_ONLY]
@@ -164,6 +206,20 @@ def load(path):
                 raise ValueError(f"{path}: damaged sparse matrix {base} ({err})") from None
     args.update(data)
     try:
-        return classes[name](**args, **settings)
-    except TypeError as err:
+        return _make(classes, name, args, settings)
+    except (TypeError, KeyError) as err:
         raise ValueError(f"{path}: the file does not match a {name} ({err})") from None
+
+
+def _make(classes, name, arrays, settings):
+    """The model from its arrays and settings, through its constructor."""
+    if name == "Ridge":
+        return _ridge_make(classes[name], arrays, settings)
+    if name == "ESN":
+        part = {k[len("reservoir/"):]: v for k, v in {**arrays, **settings}.items() if k.startswith("reservoir/")}
+        esn = classes[name](classes["Reservoir"](**part), ridge=settings["readout/ridge"],
+                            washout=settings["washout"], use_input=settings["use_input"])
+        esn.readout_ = _ridge_make(classes["Ridge"], arrays, settings, "readout/")
+        esn.last_state_ = arrays.get("last_state_")
+        return esn
+    return classes[name](**arrays, **settings)

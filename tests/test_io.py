@@ -39,6 +39,10 @@ MODELS = {
     "GRU before": lambda: GRU.random(2, 3, reset="before", seed=0),
     "Readout": lambda: Readout.random(3, 2, seed=0),
     "fixed Readout": lambda: Readout.fixed(np.ones((2, 3))),
+    "Ridge unfitted": lambda: dn.Ridge("gcv"),
+    "Ridge fitted": lambda: dn.Ridge("gcv").fit(np.random.default_rng(0).normal(size=(40, 3)), np.ones((40, 2))),
+    "ESN fitted": lambda: dn.ESN(dn.Reservoir.random(20, 1, seed=2), washout=10).fit(np.sin(np.arange(200) / 5),
+                                                                                    np.cos(np.arange(200) / 5)),
 }
 
 
@@ -63,6 +67,21 @@ def test_loaded_models_compute_the_same(tmp_path):
     a = dn.simulate(net, [0.1, 0.2, 0.3], n_steps=50).y
     b = dn.simulate(dn.load(dn.save(net, tmp_path / "n.npz")), [0.1, 0.2, 0.3], n_steps=50).y
     np.testing.assert_array_equal(a, b)
+
+
+def test_readouts_predict_and_keep_learning_the_same(tmp_path):
+    rng = np.random.default_rng(5)
+    X, Y, X2 = rng.normal(size=(60, 4)), rng.normal(size=(60, 2)), rng.normal(size=(10, 4))
+    r = dn.Ridge("gcv").fit(X, Y)
+    r2 = dn.load(dn.save(r, tmp_path / "r.npz"))
+    np.testing.assert_array_equal(r2.predict(X2), r.predict(X2))
+    r.partial_fit(X2, X2[:, :2])
+    r2.partial_fit(X2, X2[:, :2])  # the accumulated statistics came along
+    np.testing.assert_array_equal(r2.predict(X2), r.predict(X2))
+    u = np.sin(np.arange(300) / 7)
+    esn = dn.ESN(dn.Reservoir.random(30, 1, seed=6), ridge="gcv", washout=20).fit(u[:-1], u[1:])
+    e2 = dn.load(dn.save(esn, tmp_path / "e.npz"))
+    np.testing.assert_array_equal(e2.generate(20, u[-50:]), esn.generate(20, u[-50:]))
 
 
 def _write(path, **arrays):
