@@ -7,7 +7,7 @@ axis of every trajectory; ``weights[j, i]`` goes from unit j to unit i).
 """
 
 from . import analysis, tasks, train
-from .errors import DivergenceError
+from .errors import DivergenceError, NumericalWarning
 from .integrate import ButcherTableau, Solution, System, solve, solve_batch
 from .io import load, save
 from .models import (
@@ -41,7 +41,7 @@ from .train import ESN, Ridge, RidgeClassifier
 __version__ = "0.1.0"
 
 __all__ = ["BAM", "CTRNN", "ESN", "GRU", "LSM", "LSTM", "ButcherTableau", "DivergenceError", "Elman", "Hopfield",
-           "Map", "ModernHopfield", "Reservoir", "Ridge", "RidgeClassifier", "Solution", "System", "__version__",
+           "Map", "ModernHopfield", "NumericalWarning", "Reservoir", "Ridge", "RidgeClassifier", "Solution", "System", "__version__",
            "analysis", "continuous_hopfield", "continuous_hopfield_energy", "duffing", "flip_bits", "henon",
            "load", "logistic", "lorenz", "mtrnn", "overlaps", "random_patterns", "rossler", "save", "simulate", "solve",
            "solve_batch", "tasks", "to_bipolar", "train", "van_der_pol"]

@@ -22,3 +22,15 @@ class DivergenceError(FloatingPointError):
             f"state became non-finite at {where}step {self.step}{when}, unit {self.unit}; "
             + (hint or "reduce the step size or pass nan_ok=True to record divergence instead")
         )
+
+
+class NumericalWarning(UserWarning):
+    """A setting that is valid but almost certainly wrong (a spectral radius far
+    above 1 without leak, an Euler step longer than a time constant, a ridge
+    that leaves the normal equations ill-conditioned).
+
+    Silence it where the setting is deliberate::
+
+        import warnings
+        warnings.filterwarnings("ignore", category=dn.NumericalWarning)
+    """

@@ -30,6 +30,7 @@ References
        timescale neural network model", PLoS Comput. Biol. 4(11), 2008.
 """
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,7 +39,7 @@ from numba import njit, prange
 from .._math import is_finite, sigmoid
 from .._validate import as_float_array, as_rng, as_scalar
 from ..config import JIT, POP_BLOCK
-from ..errors import DivergenceError
+from ..errors import DivergenceError, NumericalWarning
 from ..integrate.kernels import stage_input
 from ..integrate.solve import Solution
 from ..integrate.tableau import get_method
@@ -523,6 +524,9 @@ def simulate(net, y0=None, *, dt=0.01, n_steps=None, t_max=None, inputs=None, me
         raise TypeError(f"net must be a CTRNN, got {type(net).__name__}")
     n, P, m = net.n_neurons, net.population, net.n_inputs
     dt = as_scalar("dt", dt, low=0.0, low_open=True)
+    if dt > net.tau.min():
+        warnings.warn(f"dt = {dt:g} is longer than the smallest time constant ({net.tau.min():g}): the explicit "
+                      "step is inaccurate and may be unstable", NumericalWarning, stacklevel=2)
     tab = get_method(method)
     u = None
     if inputs is not None:

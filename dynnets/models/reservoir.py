@@ -30,6 +30,7 @@ References
        in Neural Networks: Tricks of the Trade, LNCS 7700, 659-686, 2012.
 """
 
+import warnings
 from dataclasses import dataclass
 
 import networkx as nx
@@ -41,7 +42,7 @@ from numba import njit, prange
 from .._math import is_finite, tanh
 from .._validate import as_float_array, as_rng, as_scalar
 from ..config import JIT, JIT_STRICT
-from ..errors import DivergenceError
+from ..errors import DivergenceError, NumericalWarning
 from . import topology as _topology
 
 ACTIVATIONS = ("tanh", "identity")
@@ -433,6 +434,9 @@ class Reservoir:
         """
         n = as_scalar("n_units", n_units, low=1, integer=True)
         rho = as_scalar("spectral_radius", spectral_radius, low=0.0)
+        if rho > 1.5 and np.all(np.asarray(leak) == 1.0):
+            warnings.warn(f"spectral_radius = {rho:g} without leak: such a reservoir is usually chaotic and has no "
+                          "echo state property; use a radius near 1 or leak < 1", NumericalWarning, stacklevel=2)
         rng = as_rng(seed)
         if isinstance(topology, nx.Graph):
             W = _topology.from_graph(topology, rho, seed=rng)

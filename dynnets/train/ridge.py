@@ -31,11 +31,14 @@ References
        LNCS 7700, 659-686, 2012.
 """
 
+import warnings
+
 import numpy as np
 import scipy.linalg
 from scipy.linalg.blas import dsyrk
 
 from .._validate import as_float_array, as_scalar
+from ..errors import NumericalWarning
 
 DEFAULT_GRID = np.logspace(-12, 2, 29)
 _SELECT = ("gcv", "loo")
@@ -189,11 +192,17 @@ class Ridge:
             lam = float(self.ridge)
         C[np.diag_indices(d)] += lam
         try:  # Cholesky of the upper triangle; finiteness is checked on the way in
-            coef = scipy.linalg.cho_solve(scipy.linalg.cho_factor(C, lower=False, overwrite_a=True,
-                                                                  check_finite=False), c, check_finite=False)
+            factor = scipy.linalg.cho_factor(C, lower=False, overwrite_a=True, check_finite=False)
         except (np.linalg.LinAlgError, scipy.linalg.LinAlgError):
             raise ValueError(f"the normal equations are singular with ridge={lam:g} (collinear or constant "
                              "features, or fewer samples than features): use ridge > 0") from None
+        r = np.abs(np.diag(factor[0]))
+        cond = (r.max() / r.min()) ** 2 if r.min() > 0 else np.inf  # a lower bound on the condition number
+        if cond > 1e13:
+            warnings.warn(f"the normal equations are ill-conditioned with ridge={lam:g} (condition number at least "
+                          f"{cond:.1e}): the readout may be dominated by rounding; use a larger ridge or "
+                          "ridge='gcv'", NumericalWarning, stacklevel=3)
+        coef = scipy.linalg.cho_solve(factor, c, check_finite=False)
         self._coef = coef
         self._intercept = my - mx @ coef if self.fit_intercept else np.zeros(c.shape[1])
         self.ridge_ = lam
