@@ -187,38 +187,6 @@ def test_sigkill_mid_run_then_resume_equals_uninterrupted(tmp_path):
     np.testing.assert_array_equal(resumed.best_genes, full.best_genes)
 
 
-def test_same_seed_same_result_at_1_and_2_threads():
-    # the population kernels of the double pole and the walker inside a search,
-    # in fresh processes with 1 and 2 numba threads: bitwise the same
-    script = textwrap.dedent("""
-        import hashlib, numpy as np
-        from dynnets.models.ctrnn import CTRNN
-        from dynnets.tasks import cartpole, walker
-        from dynnets.train import CMAES, GeneticAlgorithm, GenomeMap, evolve
-        gm = GenomeMap(weights=((3, 3), -20, 20), input_weights=((3, 3), -20, 20), bias=(3, -20, 20))
-        def pole(g):
-            p = gm.decode(g)
-            return cartpole.balance(CTRNN(p["weights"], 0.02, p["bias"], 1.0, p["input_weights"])).fitness[:, 0]
-        wm = GenomeMap(weights=((4, 4), -16, 16), bias=(4, -16, 16), tau=(4, 0.5, 10))
-        def walk(g):
-            p = wm.decode(g)
-            return walker.walk(CTRNN(p["weights"], p["tau"], p["bias"]), duration=40.0).fitness
-        h = hashlib.sha256()
-        for f, alg in ((pole, CMAES(gm.size, 70, seed=2)), (walk, GeneticAlgorithm(wm.size, 70, seed=2))):
-            r = evolve(f, alg, generations=4, progress=False)
-            h.update(r.best_genes.tobytes() + r.history["mean"].tobytes())
-        print(h.hexdigest())
-    """)
-    out = []
-    for threads in ("1", "2"):
-        env = dict(os.environ, NUMBA_NUM_THREADS=threads)
-        proc = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=600,
-                              check=False)
-        assert proc.returncode == 0, proc.stderr
-        out.append(proc.stdout.strip())
-    assert out[0] == out[1] and len(out[0]) == 64
-
-
 def test_cmaes_start_must_be_genes():
     with pytest.raises(ValueError, match="x0"):
         CMAES(3, x0=[0.0, 1.5, 0.0])

@@ -1,11 +1,14 @@
 """The same seed gives bitwise the same results with 1 and 2 numba threads, each
 in a fresh process (NUMBA_NUM_THREADS): population simulation, batched
-reservoirs, minibatch BPTT and Hopfield recall. (Evolution: tests/test_evolve.py.)"""
+reservoirs, minibatch BPTT, Hopfield recall, and evolutionary searches whose
+fitness runs the double-pole and walker population kernels."""
 
 import os
 import subprocess
 import sys
 import textwrap
+
+import pytest
 
 SCRIPT = textwrap.dedent("""
     import hashlib
@@ -31,12 +34,40 @@ SCRIPT = textwrap.dedent("""
 """)
 
 
-def test_bitwise_equal_at_1_and_2_threads():
+EVOLUTION = textwrap.dedent("""
+        import hashlib, numpy as np
+        from dynnets.models.ctrnn import CTRNN
+        from dynnets.tasks import cartpole, walker
+        from dynnets.train import CMAES, GeneticAlgorithm, GenomeMap, evolve
+        gm = GenomeMap(weights=((3, 3), -20, 20), input_weights=((3, 3), -20, 20), bias=(3, -20, 20))
+        def pole(g):
+            p = gm.decode(g)
+            return cartpole.balance(CTRNN(p["weights"], 0.02, p["bias"], 1.0, p["input_weights"])).fitness[:, 0]
+        wm = GenomeMap(weights=((4, 4), -16, 16), bias=(4, -16, 16), tau=(4, 0.5, 10))
+        def walk(g):
+            p = wm.decode(g)
+            return walker.walk(CTRNN(p["weights"], p["tau"], p["bias"]), duration=40.0).fitness
+        h = hashlib.sha256()
+        for f, alg in ((pole, CMAES(gm.size, 70, seed=2)), (walk, GeneticAlgorithm(wm.size, 70, seed=2))):
+            r = evolve(f, alg, generations=4, progress=False)
+            h.update(r.best_genes.tobytes() + r.history["mean"].tobytes())
+        print(h.hexdigest())
+    """)
+
+
+def digests(script):
+    """The script's printed digest with 1 and with 2 numba threads, each in a new process."""
     out = []
     for threads in ("1", "2"):
         env = dict(os.environ, NUMBA_NUM_THREADS=threads)
-        proc = subprocess.run([sys.executable, "-c", SCRIPT], env=env, capture_output=True, text=True, timeout=900,
+        proc = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=900,
                               check=False)
         assert proc.returncode == 0, proc.stderr
         out.append(proc.stdout.strip())
-    assert out[0] == out[1] and len(out[0]) == 64
+    return out
+
+
+@pytest.mark.parametrize("script", [SCRIPT, EVOLUTION], ids=["models", "evolution"])
+def test_bitwise_equal_at_1_and_2_threads(script):
+    one, two = digests(script)
+    assert one == two and len(one) == 64
