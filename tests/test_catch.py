@@ -85,3 +85,7 @@ def test_bad_input():
         ct.catch(CTRNN.random(6, n_inputs=3, seed=0), [0.0])
     with pytest.raises(ValueError, match="n_trials"):
         ct.catch(net, n_trials=0, seed=1)
+    with pytest.raises(ValueError, match="2 neurons"):
+        ct.catch_trajectory(CTRNN.random(1, n_inputs=7, tau_range=(1, 2), seed=0), 0.0)
+    with pytest.raises(ValueError, match="single network"):
+        ct.catch_trajectory(CTRNN.random(4, population=2, n_inputs=7, tau_range=(1, 2), seed=0), 0.0)

@@ -19,14 +19,20 @@ from ..config import JIT
 from ..models.ctrnn import CTRNN
 
 
-def controller_arrays(net, n_inputs, name="net"):
+def controller_arrays(net, n_inputs, name="net", *, min_neurons=1, roles="", single=None):
     """``(W, tau, bias, gain, W_in)`` with a leading population axis (P >= 1),
     after checking that ``net`` is a CTRNN taking ``n_inputs`` inputs
-    (``n_inputs = 0``: no inputs; the network then needs no ``input_weights``)."""
+    (``n_inputs = 0``: no inputs; the network then needs no ``input_weights``)
+    with at least ``min_neurons`` neurons (``roles`` names them in the error),
+    and, when ``single`` names the calling function, that it is one network."""
     if not isinstance(net, CTRNN):
         raise TypeError(f"{name} must be a dynnets CTRNN (or a population of them), got {type(net).__name__}")
+    if single and net.population is not None:
+        raise ValueError(f"{single} takes a single network; index the population first (net[p])")
     P = net.population or 1
     n = net.n_neurons
+    if n < min_neurons:
+        raise ValueError(f"{name} needs at least {min_neurons} neurons{f' ({roles})' if roles else ''}, got {n}")
     W = net.weights.reshape(P, n, n)
     tau, bias, gain = (a.reshape(P, n) for a in (net.tau, net.bias, net.gain))
     if n_inputs == 0:

@@ -390,9 +390,7 @@ def trajectory(net, start=None, *, n_poles=2, velocities=False, n_steps=1000, dt
     n_steps : int
     """
     n_poles = _check_poles(n_poles)
-    if net.population is not None:
-        raise ValueError("trajectory takes a single network; index the population first (net[p])")
-    W, tau, bias, gain, Win = controller_arrays(net, n_observations(n_poles, bool(velocities)))
+    W, tau, bias, gain, Win = controller_arrays(net, n_observations(n_poles, bool(velocities)), single="trajectory")
     s = _starts(start, n_poles)
     if s.shape[0] != 1:
         raise ValueError("trajectory takes one start state")

@@ -182,9 +182,7 @@ def catch(net, offsets=None, *, n_trials=16, seed=None, dt=STEP):
     -------
     CatchResult
     """
-    W, tau, bias, gain, Win = controller_arrays(net, N_RAYS)
-    if W.shape[-1] < 2:
-        raise ValueError("net needs at least 2 neurons (the motors)")
+    W, tau, bias, gain, Win = controller_arrays(net, N_RAYS, min_neurons=2, roles="the motors")
     dt = check_dt(dt, tau)
     P = W.shape[0]
     if offsets is not None:
@@ -217,9 +215,8 @@ def catch_trajectory(net, offset, *, dt=STEP):
         The object's horizontal start offset.
     dt : float
     """
-    if net.population is not None:
-        raise ValueError("catch_trajectory takes a single network; index the population first (net[p])")
-    W, tau, bias, gain, Win = controller_arrays(net, N_RAYS)
+    W, tau, bias, gain, Win = controller_arrays(net, N_RAYS, min_neurons=2, roles="the motors",
+                                                single="catch_trajectory")
     dt = check_dt(dt, tau)
     offset = as_scalar("offset", offset)
     T = int(np.ceil(DROP_HEIGHT / (FALL_SPEED * dt))) + 1

@@ -53,6 +53,7 @@ MAX_OMEGA = 1.0
 STEP = 0.1
 DURATION = 200.0
 STATE = ("x", "v", "angle", "omega", "foot_x", "foot_y", "foot_down")
+_ROLES = "foot, forward, backward"
 
 
 def initial_state():
@@ -201,9 +202,7 @@ def walk(net, *, duration=DURATION, dt=STEP):
     -------
     WalkResult
     """
-    W, tau, bias, gain, Win = controller_arrays(net, 0)
-    if W.shape[-1] < 3:
-        raise ValueError(f"net needs at least 3 neurons (foot, forward, backward), got {W.shape[-1]}")
+    W, tau, bias, gain, Win = controller_arrays(net, 0, min_neurons=3, roles=_ROLES)
     dt = check_dt(dt, tau)
     n_steps, duration = _steps(duration, dt)
     distance = np.empty(W.shape[0])
@@ -222,11 +221,7 @@ def walk_trajectory(net, *, duration=DURATION, dt=STEP):
     duration, dt : float
         As in :func:`walk`.
     """
-    if net.population is not None:
-        raise ValueError("walk_trajectory takes a single network; index the population first (net[p])")
-    W, tau, bias, gain, Win = controller_arrays(net, 0)
-    if W.shape[-1] < 3:
-        raise ValueError(f"net needs at least 3 neurons (foot, forward, backward), got {W.shape[-1]}")
+    W, tau, bias, gain, Win = controller_arrays(net, 0, min_neurons=3, roles=_ROLES, single="walk_trajectory")
     dt = check_dt(dt, tau)
     n_steps, _ = _steps(duration, dt)
     states = np.empty((n_steps, 7))
