@@ -11,7 +11,7 @@ from pathlib import Path
 import numba
 import numpy as np
 
-from dynnets.io import atomic_write as _atomic_write
+from dynnets.io import atomic_write
 
 
 def median_time(f, repeats):
@@ -34,7 +34,7 @@ def write_results(path, results):
     """Write ``results`` as JSON to ``path`` (temporary file, then rename)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    _atomic_write(path, lambda p: Path(p).write_text(json.dumps(results, indent=2) + "\n"))
+    atomic_write(path, lambda p: Path(p).write_text(json.dumps(results, indent=2) + "\n"))
 
 
 def print_table(rows, results, columns):

@@ -78,7 +78,7 @@ def _quiet(on):
     import tqdm.auto
     import tqdm.std
 
-    classes = {c for c in (tqdm.std.tqdm, tqdm.auto.tqdm, tqdm.asyncio.tqdm_asyncio)}
+    classes = {tqdm.std.tqdm, tqdm.auto.tqdm, tqdm.asyncio.tqdm_asyncio}
     saved = {c: c.__dict__.get("__init__") for c in classes}
     for c in classes:
         c.__init__ = partialmethod(saved[c] or c.__init__, disable=True)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .io import atomic_write as _atomic_write
+from .io import atomic_write
 
 
 def experiments_dir():
@@ -81,7 +81,7 @@ def write_index(out, directory=None):
             lines.append(f"- Obtained: {module.summary(res)}" + (" (quick run)" if res.get("quick") else ""))
         lines.append("")
     path = out / "README.md"
-    _atomic_write(path, lambda p: Path(p).write_text("\n".join(lines)))
+    atomic_write(path, lambda p: Path(p).write_text("\n".join(lines)))
     return path
 
 
@@ -106,7 +106,7 @@ def finish(name, out, fig, results):
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     results = _jsonable(dict(results, experiment=name))
-    _atomic_write(out / f"{name}.png", lambda p: fig.savefig(p, dpi=120, bbox_inches="tight"))
+    atomic_write(out / f"{name}.png", lambda p: fig.savefig(p, dpi=120, bbox_inches="tight"))
     plt.close(fig)
 
     def dump(p):
@@ -114,7 +114,7 @@ def finish(name, out, fig, results):
             json.dump(results, f, indent=2, sort_keys=True)
             f.write("\n")
 
-    _atomic_write(out / f"{name}.json", dump)
+    atomic_write(out / f"{name}.json", dump)
     return results
 
 

@@ -44,7 +44,7 @@ from tqdm.auto import tqdm
 
 from .._repr import array_repr, html_table
 from .._validate import as_float_array, as_scalar
-from ..io import atomic_write as _atomic_write
+from ..io import atomic_write
 
 CHECKPOINT_VERSION = 1
 
@@ -600,7 +600,7 @@ def evolve(fitness, algorithm, *, generations=100, target=None, stop=None, execu
                          fitness=np.array(recorded, dtype=np.float64).reshape(len(recorded), algorithm.pop_size),
                          best_genes=np.zeros(algorithm.n_genes) if algorithm.best_genes is None
                          else algorithm.best_genes, best_fitness=algorithm.best_fitness)
-        _atomic_write(path, write)
+        atomic_write(path, write)
 
     bar = tqdm(total=generations, initial=len(recorded), desc=config["algorithm"], unit="gen", disable=not progress)
     while algorithm.generation < generations and not solved:
