@@ -20,6 +20,7 @@ dynnets on 1 and 2.
 """
 
 import math
+from pathlib import Path
 
 import numba
 import numpy as np
@@ -29,17 +30,13 @@ from neat.aggregations import sum_aggregation
 from neat.ctrnn import CTRNN as NeatCTRNN
 from neat.ctrnn import CTRNNNodeEval
 
-from dynnets.models.ctrnn import CTRNN
+from dynnets.experiment import load_experiment
 from dynnets.tasks import cartpole
-from dynnets.train.evolve import CMAES, GenomeMap, evolve
+from dynnets.train.evolve import CMAES, evolve
 
-N = 3
-GENOME = GenomeMap(weights=((N, N), -20, 20), input_weights=((3, N), -20, 20), bias=(N, -20, 20))
-
-
-def controllers(genes):
-    p = GENOME.decode(genes)
-    return CTRNN(p["weights"], cartpole.CONTROL_DT, p["bias"], 1.0, p["input_weights"])
+# the controllers of the double_pole experiment: 3-neuron CTRNNs with tau = dt, genes in [-20, 20]
+_DOUBLE_POLE = load_experiment("double_pole", Path(__file__).resolve().parents[1] / "experiments")
+GENOME, controllers, N = _DOUBLE_POLE.GENOME, _DOUBLE_POLE.controller, _DOUBLE_POLE.N_NEURONS
 
 
 # -- the Python side: cart-pole physics as a neat-python user writes it -------------
