@@ -1,5 +1,7 @@
 """Fixed points and their stability against closed forms."""
 
+import importlib
+
 import numpy as np
 import pytest
 from numba import njit
@@ -96,3 +98,16 @@ def test_systems_refuse_plain_python_functions():
         dn.Map(rhs)
     with pytest.raises(TypeError, match="jac must be a numba @njit function"):
         System(dn.lorenz().rhs, jac=rhs)
+
+
+def test_parallel_and_serial_starts_agree_exactly(monkeypatch):
+    # small searches run serially, large ones in parallel over the starts: the
+    # same arithmetic per start, so the same points to the last bit
+    module = importlib.import_module("dynnets.analysis.fixed_points")
+    system = dn.CTRNN.random(3, seed=5, weight_range=(-8, 8)).system()
+    bounds = [[-8, 8]] * 3
+    serial = fixed_points(system, bounds, n_starts=60, seed=4)
+    monkeypatch.setattr(module, "PARALLEL_WORK", 0)
+    parallel = fixed_points(system, bounds, n_starts=60, seed=4)
+    assert serial.n_converged == parallel.n_converged
+    np.testing.assert_array_equal(serial.points, parallel.points)

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._bind import bind
 from .._repr import array_repr
 from .._validate import as_float_array, as_scalar
 from ..systems import System, check_system
@@ -111,7 +112,7 @@ class _Problem:
         if self.s.jac is not None:
             self.s.jac(0.0, y, self.params(p), J)
         else:
-            _fd_jac_flow(self.s.rhs, 0.0, y, self.params(p), J, np.empty(n), np.empty(n), np.empty(n))
+            bind(_fd_jac_flow, self.s.rhs)(0.0, y, self.params(p), J, np.empty(n), np.empty(n), np.empty(n))
         return J
 
     def fp(self, y, p):

@@ -1,5 +1,6 @@
 """Fixed points of flows (``f(y) = 0``) and maps (``step(y) = y``): multi-start
-damped Newton in one parallel kernel, deduplication, and stability from the
+damped Newton (in parallel over the starts when the search is large enough to
+pay for it), deduplication, and stability from the
 eigenvalues of the Jacobian.
 
 Classification. Flows: all ``Re(lambda) < 0`` stable, all ``> 0`` unstable, mixed
@@ -20,11 +21,17 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit, prange
 
+from .._bind import bind
 from .._repr import html_table
 from .._validate import as_float_array, as_rng, as_scalar
 from ..config import JIT
 from ..systems import Map, System, check_system
 from .lyapunov import _fd_jac_flow, _fd_jac_map, _no_jac
+
+# Starts x dimension**3 below which the starts run serially: such a search takes
+# well under a millisecond, while compiling the parallel loop costs seconds in
+# every new process (only serial kernels are cached on disk).
+PARALLEL_WORK = 10**6
 
 
 @njit(**JIT)
@@ -35,12 +42,14 @@ def _norm(v):
     return np.sqrt(s)
 
 
-@njit(**JIT)
+# The helpers that receive the model's function are inline="always", so that
+# bind() can cache the Newton iteration compiled for a built-in system (_bind).
+@njit(inline="always", **JIT)
 def _residual_flow(f, y, params, out):
     f(0.0, y, params, out)
 
 
-@njit(**JIT)
+@njit(inline="always", **JIT)
 def _residual_map(f, y, params, out):
     """step(y) - y"""
     f(y, params, out)
@@ -48,7 +57,7 @@ def _residual_map(f, y, params, out):
         out[i] -= y[i]
 
 
-@njit(**JIT)
+@njit(inline="always", **JIT)
 def _jacobian_flow(f, jac, has_jac, y, params, J, w1, w2, w3):
     if has_jac:
         jac(0.0, y, params, J)
@@ -56,7 +65,7 @@ def _jacobian_flow(f, jac, has_jac, y, params, J, w1, w2, w3):
         _fd_jac_flow(f, 0.0, y, params, J, w1, w2, w3)
 
 
-@njit(**JIT)
+@njit(inline="always", **JIT)
 def _jacobian_map(f, jac, has_jac, y, params, J, w1, w2, w3):
     """Jacobian of step(y) - y."""
     if has_jac:
@@ -67,55 +76,68 @@ def _jacobian_map(f, jac, has_jac, y, params, J, w1, w2, w3):
         J[i, i] -= 1.0
 
 
-def _make_newton(_residual, _jacobian):
-    # One kernel per kind: a flow's rhs and a map's step have different
-    # signatures, and numba types both branches of an `if`.
-    @njit(parallel=True, **JIT)
-    def newton(f, jac, has_jac, params, starts, tol, max_iter, out, converged):
-        m, n = starts.shape
-        for s in prange(m):
-            y = starts[s].copy()
-            F = np.empty(n)
-            Ft = np.empty(n)
-            yt = np.empty(n)
-            J = np.empty((n, n))
-            w1 = np.empty(n)
-            w2 = np.empty(n)
-            w3 = np.empty(n)
-            _residual(f, y, params, F)
-            fn = _norm(F)
-            ok = False
-            for _ in range(max_iter):
-                if not np.isfinite(fn):
-                    break
-                _jacobian(f, jac, has_jac, y, params, J, w1, w2, w3)
-                # solve J dx = -F (a singular J leaves this start unconverged)
-                if np.abs(np.linalg.det(J)) < 1e-300:
-                    break
-                dx = np.linalg.solve(J, -F)
-                lam = 1.0
-                while True:  # backtracking: accept the first step that reduces |F|
-                    for i in range(n):
-                        yt[i] = y[i] + lam * dx[i]
-                    _residual(f, yt, params, Ft)
-                    ft = _norm(Ft)
-                    if ft < (1.0 - 0.5 * lam) * fn or lam < 1e-6:
-                        break
-                    lam *= 0.5
-                y[:] = yt
-                F[:] = Ft
-                fn = ft
-                if fn <= tol and _norm(dx) * lam <= 1e3 * tol * (1.0 + _norm(y)):
-                    ok = True
-                    break
-            out[s] = y
-            converged[s] = ok and np.isfinite(fn) and fn <= tol
-
-    return newton
+@njit(inline="always", **JIT)
+def _newton(residual, jacobian, f, jac, has_jac, params, y, tol, max_iter):
+    """Damped Newton from ``y`` (updated in place) on ``residual(f, y) = 0``;
+    True when it converged. A singular Jacobian leaves the start unconverged."""
+    n = y.size
+    F = np.empty(n)
+    Ft = np.empty(n)
+    yt = np.empty(n)
+    J = np.empty((n, n))
+    w1 = np.empty(n)
+    w2 = np.empty(n)
+    w3 = np.empty(n)
+    residual(f, y, params, F)
+    fn = _norm(F)
+    ok = False
+    for _ in range(max_iter):
+        if not np.isfinite(fn):
+            break
+        jacobian(f, jac, has_jac, y, params, J, w1, w2, w3)
+        if np.abs(np.linalg.det(J)) < 1e-300:
+            break
+        dx = np.linalg.solve(J, -F)
+        lam = 1.0
+        while True:  # backtracking: accept the first step that reduces |F|
+            for i in range(n):
+                yt[i] = y[i] + lam * dx[i]
+            residual(f, yt, params, Ft)
+            ft = _norm(Ft)
+            if ft < (1.0 - 0.5 * lam) * fn or lam < 1e-6:
+                break
+            lam *= 0.5
+        y[:] = yt
+        F[:] = Ft
+        fn = ft
+        if fn <= tol and _norm(dx) * lam <= 1e3 * tol * (1.0 + _norm(y)):
+            ok = True
+            break
+    return ok and np.isfinite(fn) and fn <= tol
 
 
-_newton_flow = _make_newton(_residual_flow, _jacobian_flow)
-_newton_map = _make_newton(_residual_map, _jacobian_map)
+@njit(inline="always", **JIT)
+def _newton_starts(residual, jacobian, f, jac, has_jac, params, starts, tol, max_iter, out, converged,
+                   lo, hi):
+    """Newton from ``starts[lo:hi]`` into ``out`` and ``converged``. The copies
+    are loops: an array assignment compiles numba's shape-mismatch message,
+    seconds in every process."""
+    n = starts.shape[1]
+    y = np.empty(n)
+    for s in range(lo, hi):
+        for i in range(n):
+            y[i] = starts[s, i]
+        converged[s] = _newton(residual, jacobian, f, jac, has_jac, params, y, tol, max_iter)
+        for i in range(n):
+            out[s, i] = y[i]
+
+
+@njit(parallel=True, **JIT)
+def _newton_parallel(newton_starts, has_jac, params, starts, tol, max_iter, out, converged):
+    """``newton_starts`` (``_newton_starts`` bound to the system) with one start
+    per work item: the same arithmetic per start as the serial call."""
+    for s in prange(starts.shape[0]):
+        newton_starts(has_jac, params, starts, tol, max_iter, out, converged, s, s + 1)
 
 
 def classify(eigenvalues, is_map=False, eig_tol=1e-9):
@@ -264,7 +286,12 @@ def fixed_points(system, bounds=None, *, starts=None, n_starts=200, tol=1e-12, m
     jac = system.jac if has_jac else _no_jac
     out = np.empty_like(S)
     conv = np.zeros(S.shape[0], np.bool_)
-    (_newton_map if is_map else _newton_flow)(f, jac, has_jac, system.params, S, tol, max_iter, out, conv)
+    residual, jacobian = (_residual_map, _jacobian_map) if is_map else (_residual_flow, _jacobian_flow)
+    newton_starts = bind(_newton_starts, residual, jacobian, f, jac)
+    if S.shape[0] * n**3 < PARALLEL_WORK:
+        newton_starts(has_jac, system.params, S, tol, max_iter, out, conv, 0, S.shape[0])
+    else:
+        _newton_parallel(newton_starts, has_jac, system.params, S, tol, max_iter, out, conv)
 
     found = []
     for y in out[conv]:
@@ -277,7 +304,7 @@ def fixed_points(system, bounds=None, *, starts=None, n_starts=200, tol=1e-12, m
     J = np.empty((n, n))
     w = np.empty((3, n))
     for i, y in enumerate(P):
-        (_jacobian_map if is_map else _jacobian_flow)(f, jac, has_jac, y, system.params, J, w[0], w[1], w[2])
+        bind(jacobian, f, jac)(has_jac, y, system.params, J, w[0], w[1], w[2])
         if is_map:
             J += np.eye(n)  # the helper gives the Jacobian of step(y) - y
         eigs[i] = np.linalg.eigvals(J)

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
+from .._bind import bind
 from .._math import is_finite
 from .._validate import as_float_array, as_scalar
 from ..config import JIT
@@ -39,7 +40,7 @@ def _no_jac(*args):
     pass
 
 
-@njit(**JIT)
+@njit(inline="always", **JIT)
 def _fd_jac_flow(rhs, t, y, params, J, f1, f2, yw):
     n = y.size
     for k in range(n):
@@ -53,7 +54,7 @@ def _fd_jac_flow(rhs, t, y, params, J, f1, f2, yw):
             J[i, k] = (f1[i] - f2[i]) / (2.0 * h)
 
 
-@njit(**JIT)
+@njit(inline="always", **JIT)
 def _fd_jac_map(step, y, params, J, f1, f2, yw):
     n = y.size
     for k in range(n):
@@ -107,7 +108,7 @@ def tangent_workspace(s, n, k):
             np.empty(n), np.empty(n), np.empty(n))
 
 
-@njit(**JIT)
+@njit(inline="always", **JIT)
 def tangent_step(rhs, jac, has_jac, params, t, dt, y, Q, A, b, c, Ky, KQ, yt, Qt, J, f1, f2, yw):
     """One explicit RK step of the state ``y`` and tangent vectors ``Q`` (columns)
     together: ``y' = f(t, y)``, ``Q' = J(t, y) Q``, in place. Returns the first
@@ -145,7 +146,7 @@ def tangent_step(rhs, jac, has_jac, params, t, dt, y, Q, A, b, c, Ky, KQ, yt, Qt
     return bad
 
 
-@njit(**JIT)
+@njit(inline="always", **JIT)
 def _lyapunov_flow(rhs, jac, has_jac, params, y0, Q0, t0, dt, n_renorm, steps_per_renorm, stride,
                    A, b, c, logs, hist_t, hist, status):
     n, k = Q0.shape
@@ -175,7 +176,7 @@ def _lyapunov_flow(rhs, jac, has_jac, params, y0, Q0, t0, dt, n_renorm, steps_pe
     return y
 
 
-@njit(**JIT)
+@njit(inline="always", **JIT)
 def _lyapunov_map(stepf, jac, has_jac, params, y0, Q0, n_iter, stride, logs, hist_t, hist, status):
     n, k = Q0.shape
     y = y0.copy()
@@ -211,7 +212,7 @@ def _lyapunov_map(stepf, jac, has_jac, params, y0, Q0, n_iter, stride, logs, his
     return y
 
 
-@njit(**JIT)
+@njit(inline="always", **JIT)
 def _iterate_map(stepf, params, y0, n_iter):
     y = y0.copy()
     y_next = np.empty(y.size)
@@ -326,13 +327,13 @@ def lyapunov_spectrum(system, y0, T, k=None, *, transient=0, dt=0.01, renorm=0.1
     if isinstance(system, Map):
         n_iter = as_scalar("T", T, low=1, integer=True)
         n_tr = as_scalar("transient", transient, low=0, integer=True)
-        y = _iterate_map(system.step, system.params, y0, n_tr) if n_tr else y0
+        y = bind(_iterate_map, system.step)(system.params, y0, n_tr) if n_tr else y0
         if not np.all(np.isfinite(y)):
             raise DivergenceError(n_tr, int(np.flatnonzero(~np.isfinite(y))[0]))
         stride = max(1, n_iter // HISTORY_POINTS)
         hist_t = np.zeros(n_iter // stride)
         hist = np.zeros((n_iter // stride, k))
-        y_end = _lyapunov_map(system.step, jac, has_jac, system.params, y, Q0, n_iter, stride, logs,
+        y_end = bind(_lyapunov_map, system.step, jac)(has_jac, system.params, y, Q0, n_iter, stride, logs,
                               hist_t, hist, status)
         total = n_iter
     else:
@@ -354,7 +355,7 @@ def lyapunov_spectrum(system, y0, T, k=None, *, transient=0, dt=0.01, renorm=0.1
         stride = max(1, n_renorm // HISTORY_POINTS)
         hist_t = np.zeros(n_renorm // stride)
         hist = np.zeros((n_renorm // stride, k))
-        y_end = _lyapunov_flow(system.rhs, jac, has_jac, system.params, y, Q0, float(transient), dt,
+        y_end = bind(_lyapunov_flow, system.rhs, jac)(has_jac, system.params, y, Q0, float(transient), dt,
                                n_renorm, steps_per, stride, tab.A, tab.b, tab.c, logs, hist_t, hist, status)
         total = n_renorm * steps_per * dt
     if status[0]:

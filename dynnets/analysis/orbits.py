@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
+from .._bind import bind
 from .._math import is_finite
 from .._repr import array_repr
 from .._validate import as_float_array, as_scalar
@@ -49,7 +50,7 @@ def _plane(normal, offset, y):
     return g
 
 
-@njit(**JIT)
+@njit(inline="always", **JIT)
 def _section_kernel(rhs, params, y0, t0, dt, n_steps, normal, offset, direction, A, b, c, t_out, y_out,
                     status):
     n = y0.size
@@ -104,7 +105,7 @@ def _section_kernel(rhs, params, y0, t0, dt, n_steps, normal, offset, direction,
     return count
 
 
-@njit(**JIT)
+@njit(inline="always", **JIT)
 def _monodromy(rhs, jac, has_jac, params, y0, t0, dt, n_steps, A, b, c, M, status):
     n = y0.size
     s = b.size
@@ -201,7 +202,7 @@ def poincare_section(system, y0, T, normal, offset=0.0, *, direction=1, t0=0.0, 
     t_out = np.empty(max_crossings)
     y_out = np.empty((max_crossings, y0.size))
     status = np.zeros(3, np.int64)
-    count = _section_kernel(system.rhs, system.params, y0, float(t0), dt, int(np.ceil(T / dt)), normal, offset,
+    count = bind(_section_kernel, system.rhs)(system.params, y0, float(t0), dt, int(np.ceil(T / dt)), normal, offset,
                             int(direction), tab.A, tab.b, tab.c, t_out, y_out, status)
     if status[0]:
         raise DivergenceError(status[1], status[2])
@@ -319,7 +320,7 @@ def periodic_orbit(system, y0, *, transient=100.0, T=None, normal=None, offset=N
     M = np.empty((n, n))
     status = np.zeros(3, np.int64)
     has_jac = system.jac is not None
-    _monodromy(system.rhs, system.jac if has_jac else _no_jac, has_jac, system.params, last, float(sec.t[-1]),
+    bind(_monodromy, system.rhs, system.jac if has_jac else _no_jac)(has_jac, system.params, last, float(sec.t[-1]),
                period / n_steps, n_steps, tab.A, tab.b, tab.c, M, status)
     if status[0]:
         raise DivergenceError(status[1], status[2])

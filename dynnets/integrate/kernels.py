@@ -2,8 +2,9 @@
 or adaptive mode, and its batched (``prange``) form.
 
 The user's right-hand side is an ``@njit`` function ``rhs(t, y, params, dydt)``
-that writes ``dy/dt`` into ``dydt``. Kernels that take it are not cached (numba
-cannot cache functions that take a jitted function argument).
+that writes ``dy/dt`` into ``dydt``. The kernels that take it are
+``inline="always"`` so that ``dynnets._bind.bind(rk_core, rhs)`` can compile them
+with ``rhs`` as a global and cache the result on disk (see ``_bind``).
 
 Step-size control is the PI controller of Hairer and Wanner (as in their DOPRI5
 code): ``h_new = h * safety * err**(-alpha) * err_prev**beta`` with
@@ -49,7 +50,7 @@ def stage_input(y, K, A, st, h, out):
         out[m] = y[m] + h * acc
 
 
-@njit(**JIT)
+@njit(inline="always", **JIT)
 def rk_step(rhs, t, y, params, h, A, b, c, K, yt):
     """One explicit RK step of ``y' = rhs(t, y)`` in place; ``K`` (s, n) holds the
     stages afterwards (``K[0] = f(t, y_old)``), ``yt`` (n,) is scratch."""
@@ -73,7 +74,7 @@ def _rms(v, y, y_new, rtol, atol):
     return np.sqrt(s / v.size)
 
 
-@njit(**JIT)
+@njit(inline="always", **JIT)
 def _initial_step(rhs, params, t0, y0, f0, order, rtol, atol, t_len, work):
     """Hairer's starting step (Solving ODEs I, II.4). ``work`` is (2, n)."""
     n = y0.size
@@ -113,7 +114,7 @@ def _first_nonfinite(v):
     return -1
 
 
-@njit(**JIT)
+@njit(inline="always", **JIT)
 def rk_core(rhs, params, y0, t0, t1, dt, adaptive, rtol, atol, h_max, max_steps,
             A, b, c, e, P, fsal, error_order, t_eval, record, y_out, stats):
     """Integrate ``y' = rhs(t, y)`` from ``t0`` to ``t1``.
@@ -313,10 +314,12 @@ def rk_core(rhs, params, y0, t0, t1, dt, adaptive, rtol, atol, h_max, max_steps,
 
 
 @njit(parallel=True, **JIT)
-def rk_batch(rhs, params, y0, t0, t1, dt, adaptive, rtol, atol, h_max, max_steps,
+def rk_batch(core, params, y0, t0, t1, dt, adaptive, rtol, atol, h_max, max_steps,
              A, b, c, e, P, fsal, error_order, t_eval, y_out, stats):
     """``rk_core`` over a batch: item ``i`` starts at ``y0[i]`` with ``params[i]``
-    and writes ``y_out[i]`` (shape ``(len(t_eval), n)``) and ``stats[i]``."""
+    and writes ``y_out[i]`` (shape ``(len(t_eval), n)``) and ``stats[i]``.
+    ``core`` is ``bind(rk_core, rhs)``: this loop is compiled in every process,
+    the integrator inside it comes from the disk cache."""
     for i in prange(y0.shape[0]):
-        rk_core(rhs, params[i], y0[i], t0, t1, dt, adaptive, rtol, atol, h_max, max_steps,
-                A, b, c, e, P, fsal, error_order, t_eval, False, y_out[i], stats[i])
+        core(params[i], y0[i], t0, t1, dt, adaptive, rtol, atol, h_max, max_steps,
+             A, b, c, e, P, fsal, error_order, t_eval, False, y_out[i], stats[i])

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba.core.errors import TypingError
 
+from .._bind import bind
 from .._validate import as_float_array, as_scalar, check_jitted
 from ..errors import DivergenceError
 from ..systems import System
@@ -185,7 +186,7 @@ def solve(system, y0, t_span, params=None, *, method="dopri5", dt=None, adaptive
     te = np.zeros(0) if record else t_eval
     y_out = np.empty((te.size, y0.size))
     stats = np.zeros(kernels.N_STATS, np.int64)
-    ts, ys, n_rec = kernels.rk_core(system.rhs, system.params, y0, *args, te, record, y_out, stats)
+    ts, ys, n_rec = bind(kernels.rk_core, system.rhs)(system.params, y0, *args, te, record, y_out, stats)
     if not nan_ok:
         _raise_failure(stats)
     if record:
@@ -247,7 +248,7 @@ def solve_batch(system, y0, t_span, params=None, *, method="dopri5", dt=None, ad
     _check_rhs(system, y0b[0], t0)
     y_out = np.empty((batch, t_eval.size, y0b.shape[1]))
     stats = np.zeros((batch, kernels.N_STATS), np.int64)
-    kernels.rk_batch(system.rhs, pb, y0b, *args, t_eval, y_out, stats)
+    kernels.rk_batch(bind(kernels.rk_core, system.rhs), pb, y0b, *args, t_eval, y_out, stats)
     if not nan_ok:
         for i in range(batch):
             if stats[i, 0] != kernels.OK:
