@@ -12,6 +12,7 @@ stream, updated in place.
 import numpy as np
 from numba import njit, uint64
 
+from ._validate import check_seed
 from .config import JIT
 
 _GAMMA = uint64(0x9E3779B97F4A7C15)
@@ -23,6 +24,7 @@ _TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53
 def stream_states(seed, n):
     """``n`` independent SplitMix64 states (uint64 array) derived from ``seed``
     (an int, a ``SeedSequence`` or a ``np.random.Generator``)."""
+    seed = check_seed(seed)
     if isinstance(seed, np.random.Generator):
         seed = int(seed.integers(2**63))
     ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)

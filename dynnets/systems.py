@@ -22,6 +22,8 @@ def _validate(obj, fname):
     object.__setattr__(obj, "params", p)
     if obj.n is not None:
         object.__setattr__(obj, "n", as_scalar("n", obj.n, low=1, integer=True))
+    if not isinstance(obj.name, str):
+        raise TypeError(f"name must be a string, got {type(obj.name).__name__}")
 
 
 @dataclass(frozen=True, eq=False)

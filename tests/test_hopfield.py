@@ -202,6 +202,6 @@ def test_bad_input_is_named():
         dn.Hopfield.from_patterns(X, rule="oja")
     with pytest.raises(ValueError, match="weights"):
         dn.Hopfield(np.ones((3, 4)))
-    with pytest.raises(ValueError, match="R must be positive"):
+    with pytest.raises(ValueError, match="R must be > 0"):
         dn.continuous_hopfield(np.eye(2), R=-1.0)
     np.testing.assert_array_equal(dn.to_bipolar([0, 1, 1]), [-1.0, 1.0, 1.0])

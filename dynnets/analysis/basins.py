@@ -28,6 +28,7 @@ from numba import njit, prange
 
 from .._math import is_finite
 from .._validate import as_float_array, as_scalar
+from .._validate import n_steps as steps
 from ..config import JIT
 from ..integrate.kernels import rk_step
 from ..integrate.tableau import get_method
@@ -173,6 +174,8 @@ def basins(system, axes, *, components=(0, 1), base=None, transient=200.0, windo
     """
     if not isinstance(system, (System, Map)):
         raise TypeError(f"system must be a System or a Map, got {type(system).__name__}")
+    if not isinstance(axes, (list, tuple)) and not (isinstance(axes, np.ndarray) and axes.ndim == 2):
+        raise TypeError(f"axes must be a sequence of one or two arrays, got {type(axes).__name__}")
     axes = [as_float_array(f"axes[{k}]", a, ndim=1) for k, a in enumerate(axes)]
     if not 1 <= len(axes) <= 2 or any(a.size == 0 for a in axes):
         raise ValueError("axes must hold one or two non-empty arrays of grid values")
@@ -199,9 +202,12 @@ def basins(system, axes, *, components=(0, 1), base=None, transient=200.0, windo
         T_lyap = n_win if lyapunov_T is None else lyapunov_T
     else:
         dt = as_scalar("dt", dt, low=0.0, low_open=True)
+        window = as_scalar("window", window, low=0.0, low_open=True)
+        if dt > window:
+            raise ValueError(f"dt must not exceed the window ({window}), got {dt}")
         tab = get_method(method)
-        n_tr = round(as_scalar("transient", transient, low=0.0) / dt)
-        n_win = max(1, round(as_scalar("window", window, low=0.0, low_open=True) / dt))
+        n_tr = steps("transient", as_scalar("transient", transient, low=0.0), dt)
+        n_win = steps("window", as_scalar("window", window, low=0.0, low_open=True), dt, at_least=1)
         _envelopes_flow(system.rhs, system.params, Y0, dt, n_tr, n_win, escape, tab.A, tab.b, tab.c, lo, hi, last,
                         escaped)
         lyap_kw = {"transient": 0.0, "dt": dt, "method": tab}

@@ -199,7 +199,13 @@ def continuation(system, param, y0, p0, p_end, *, ds=0.01, ds_max=0.5, max_steps
     if p0 == p_end:
         raise ValueError("p0 and p_end must differ")
     ds = as_scalar("ds", ds, low=0.0, low_open=True)
-    ds_max = as_scalar("ds_max", ds_max, low=ds)
+    ds_max = as_scalar("ds_max", ds_max, low=0.0, low_open=True)
+    if ds_max < ds:
+        raise ValueError(f"ds_max must be at least ds, got ds_max={ds_max} and ds={ds}")
+    max_steps = as_scalar("max_steps", max_steps, low=1, integer=True)
+    max_iter = as_scalar("max_iter", max_iter, low=1, integer=True)
+    tol = as_scalar("tol", tol, low=0.0, low_open=True)
+    eig_tol = as_scalar("eig_tol", eig_tol, low=0.0)
     check_system(system.with_params(np.where(np.arange(system.params.size) == i, p0, system.params)), y0)
     pr = _Problem(system if system.n else System(system.rhs, system.params, system.jac, y0.size, system.name), i)
 

@@ -67,6 +67,8 @@ def correlation_sum(x, r, *, theiler=0):
         Fraction of pairs closer than each ``r``.
     """
     x = as_float_array("x", x, ndim=(1, 2))
+    if x.size == 0:
+        raise ValueError(f"x must hold at least one point, got shape {x.shape}")
     x = np.ascontiguousarray(x.reshape(x.shape[0], -1))
     r = as_float_array("r", r, ndim=1)
     if r.size == 0 or np.any(r <= 0) or np.any(np.diff(r) <= 0):
@@ -136,6 +138,8 @@ def correlation_dimension(x, r=None, *, theiler=0, fit=None, n_r=32):
     CorrelationDimension
     """
     x = as_float_array("x", x, ndim=(1, 2))
+    if x.size == 0:
+        raise ValueError(f"x must hold at least one point, got shape {x.shape}")
     x2 = x.reshape(x.shape[0], -1)
     if r is None:
         diam = float(np.linalg.norm(x2.max(axis=0) - x2.min(axis=0)))

@@ -23,7 +23,7 @@ from numba import njit, prange
 
 from .._bind import bind
 from .._repr import html_table
-from .._validate import as_float_array, as_rng, as_scalar
+from .._validate import as_bool, as_float_array, as_rng, as_scalar
 from ..config import JIT
 from ..systems import Map, System, check_system
 from .lyapunov import _fd_jac_flow, _fd_jac_map, _no_jac
@@ -156,7 +156,14 @@ def classify(eigenvalues, is_map=False, eig_tol=1e-9):
     -------
     str
     """
-    lam = np.asarray(eigenvalues)
+    try:
+        lam = np.asarray(eigenvalues, dtype=complex)
+    except (TypeError, ValueError):
+        raise TypeError("eigenvalues must be an array of numbers") from None
+    if lam.ndim != 1 or lam.size == 0 or not np.all(np.isfinite(lam)):
+        raise ValueError(f"eigenvalues must be a non-empty 1-D array of finite numbers, got shape {lam.shape}")
+    is_map = as_bool("is_map", is_map)
+    eig_tol = as_scalar("eig_tol", eig_tol, low=0.0)
     complex_ = bool(np.any(np.abs(lam.imag) > eig_tol))
     g = np.abs(lam) - 1.0 if is_map else lam.real
     if np.any(np.abs(g) <= eig_tol):

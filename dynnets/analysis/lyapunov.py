@@ -26,6 +26,7 @@ from numba import njit
 from .._bind import bind
 from .._math import is_finite
 from .._validate import as_float_array, as_scalar
+from .._validate import n_steps as steps
 from ..config import JIT
 from ..errors import DivergenceError
 from ..integrate.kernels import stage_input
@@ -341,8 +342,10 @@ def lyapunov_spectrum(system, y0, T, k=None, *, transient=0, dt=0.01, renorm=0.1
         transient = as_scalar("transient", transient, low=0.0)
         dt = as_scalar("dt", dt, low=0.0, low_open=True)
         renorm = as_scalar("renorm", renorm, low=0.0, low_open=True)
-        steps_per = max(1, round(renorm / dt))
-        n_renorm = int(np.ceil(T / (steps_per * dt)))
+        if dt > renorm:
+            raise ValueError(f"dt must not exceed renorm ({renorm}), got {dt}")
+        steps_per = steps("renorm", renorm, dt, at_least=1)
+        n_renorm = steps("T", T, steps_per * dt, ceil=True)
         if n_renorm < 1:
             raise ValueError("T must cover at least one renormalisation interval")
         tab = get_method(method)

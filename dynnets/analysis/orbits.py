@@ -24,6 +24,7 @@ from .._bind import bind
 from .._math import is_finite
 from .._repr import array_repr
 from .._validate import as_float_array, as_scalar
+from .._validate import n_steps as steps
 from ..config import JIT
 from ..errors import DivergenceError
 from ..integrate.kernels import rk_step
@@ -193,7 +194,8 @@ def poincare_section(system, y0, T, normal, offset=0.0, *, direction=1, t0=0.0, 
     """
     y0 = _check_flow(system, y0)
     normal, offset = _plane_args(y0.size, normal, offset)
-    if direction not in (1, -1, 0):
+    if isinstance(direction, (bool, np.bool_)) or not isinstance(direction, (int, np.integer)) \
+            or direction not in (1, -1, 0):
         raise ValueError(f"direction must be 1, -1 or 0, got {direction!r}")
     T = as_scalar("T", T, low=0.0, low_open=True)
     dt = as_scalar("dt", dt, low=0.0, low_open=True)
@@ -202,7 +204,7 @@ def poincare_section(system, y0, T, normal, offset=0.0, *, direction=1, t0=0.0, 
     t_out = np.empty(max_crossings)
     y_out = np.empty((max_crossings, y0.size))
     status = np.zeros(3, np.int64)
-    count = bind(_section_kernel, system.rhs)(system.params, y0, float(t0), dt, int(np.ceil(T / dt)), normal, offset,
+    count = bind(_section_kernel, system.rhs)(system.params, y0, float(t0), dt, steps("T", T, dt, ceil=True), normal, offset,
                             int(direction), tab.A, tab.b, tab.c, t_out, y_out, status)
     if status[0]:
         raise DivergenceError(status[1], status[2])
@@ -299,6 +301,7 @@ def periodic_orbit(system, y0, *, transient=100.0, T=None, normal=None, offset=N
     tab = get_method(method)
     from ..integrate.solve import solve
 
+    steps("transient + T", transient + T, dt)
     run = solve(system, y0, (0.0, transient + T), method=tab, dt=dt, adaptive=False)
     y_start = run.y[np.searchsorted(run.t, transient)]
     if normal is None:
@@ -316,7 +319,7 @@ def periodic_orbit(system, y0, *, transient=100.0, T=None, normal=None, offset=N
     if m is None:
         return None
     period = float(sec.t[-1] - sec.t[-1 - m])
-    n_steps = max(1, int(np.ceil(period / dt)))
+    n_steps = steps("the period", period, dt, at_least=1, ceil=True)
     M = np.empty((n, n))
     status = np.zeros(3, np.int64)
     has_jac = system.jac is not None

@@ -79,6 +79,11 @@ class MemoryCapacity:
         return ax
 
 
+def _check_reservoir(reservoir):
+    if not isinstance(reservoir, Reservoir):
+        raise TypeError(f"reservoir must be a Reservoir, got {type(reservoir).__name__}")
+
+
 def memory_capacity(reservoir, max_delay=None, *, n_train=5000, n_test=2000, washout=200, ridge=1e-10,
                     seed=None):
     """Jaeger's short-term memory capacity of a one-input reservoir.
@@ -100,6 +105,7 @@ def memory_capacity(reservoir, max_delay=None, *, n_train=5000, n_test=2000, was
     -------
     MemoryCapacity
     """
+    _check_reservoir(reservoir)
     if not isinstance(reservoir, Reservoir):
         raise TypeError(f"reservoir must be a Reservoir, got {type(reservoir).__name__}")
     if reservoir.n_inputs != 1:
@@ -142,6 +148,7 @@ def echo_state_distance(reservoir, u, x0_a=None, x0_b=None, *, seed=None):
     d : ndarray, shape (T,)
         ``||x_a(t) - x_b(t)||``; with the echo state property it goes to zero.
     """
+    _check_reservoir(reservoir)
     N = reservoir.n_units
     rng = as_rng(seed)
     a = rng.uniform(-1, 1, N) if x0_a is None else as_float_array("x0_a", x0_a, shape=(N,))
@@ -247,10 +254,13 @@ def reservoir_lyapunov(reservoir, u, *, x0=None, washout=100, coef=None, seed=No
     .. [1] G. Benettin et al., Meccanica 15, 1980.
     .. [2] D. Verstraeten, B. Schrauwen, ICANN 2009, LNCS 5768, 985-994.
     """
+    _check_reservoir(reservoir)
     if not isinstance(reservoir, Reservoir):
         raise TypeError(f"reservoir must be a Reservoir, got {type(reservoir).__name__}")
     N = reservoir.n_units
     U = as_float_array("u", u, ndim=(1, 2, 3))
+    if U.size == 0:
+        raise ValueError(f"u must hold at least one step, got shape {U.shape}")
     U = U.reshape(len(U), 1, -1) if U.ndim < 3 else U
     T, S, m = U.shape
     if m != reservoir.n_inputs:

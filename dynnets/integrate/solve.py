@@ -6,7 +6,8 @@ import numpy as np
 from numba.core.errors import TypingError
 
 from .._bind import bind
-from .._validate import as_float_array, as_scalar, check_jitted
+from .._validate import as_bool, as_float_array, as_scalar, check_jitted
+from .._validate import n_steps as steps
 from ..errors import DivergenceError
 from ..systems import System
 from . import kernels
@@ -115,7 +116,7 @@ def _prepare(system, y0, t_span, params, method, dt, adaptive, rtol, atol, t_eva
         if np.any(np.diff(t_eval) < 0):
             raise ValueError("t_eval must be sorted in increasing order")
     elif not adaptive:
-        n = int(np.ceil((t1 - t0) / dt * (1.0 - 1e-12)))
+        n = steps("t_span", (t1 - t0) * (1.0 - 1e-12), dt, ceil=True)
         t_eval = np.minimum(t0 + dt * np.arange(n + 1), t1)
         t_eval[-1] = t1
     e = tab.e if tab.adaptive else np.zeros(tab.n_stages)
@@ -187,7 +188,7 @@ def solve(system, y0, t_span, params=None, *, method="dopri5", dt=None, adaptive
     y_out = np.empty((te.size, y0.size))
     stats = np.zeros(kernels.N_STATS, np.int64)
     ts, ys, n_rec = bind(kernels.rk_core, system.rhs)(system.params, y0, *args, te, record, y_out, stats)
-    if not nan_ok:
+    if not as_bool("nan_ok", nan_ok):
         _raise_failure(stats)
     if record:
         t_out, y_out = ts[:n_rec].copy(), ys[:n_rec].copy()
@@ -238,7 +239,7 @@ def solve_batch(system, y0, t_span, params=None, *, method="dopri5", dt=None, ad
     if batch is None:
         raise ValueError("solve_batch needs a batch: give y0 of shape (batch, n) or params of shape (batch, p)")
     if batch == 0:
-        raise ValueError("the batch is empty")
+        raise ValueError("the batch is empty: y0 or params has no rows")
     y0b = np.ascontiguousarray(np.broadcast_to(y0a, (batch, y0a.shape[-1])))
     pb = np.ascontiguousarray(np.broadcast_to(p, (batch, p.shape[-1])))
     system, _, args, t_eval, t0 = _prepare(system, y0b, t_span, pb[0], method, dt, adaptive,
@@ -249,7 +250,7 @@ def solve_batch(system, y0, t_span, params=None, *, method="dopri5", dt=None, ad
     y_out = np.empty((batch, t_eval.size, y0b.shape[1]))
     stats = np.zeros((batch, kernels.N_STATS), np.int64)
     kernels.rk_batch(bind(kernels.rk_core, system.rhs), pb, y0b, *args, t_eval, y_out, stats)
-    if not nan_ok:
+    if not as_bool("nan_ok", nan_ok):
         for i in range(batch):
             if stats[i, 0] != kernels.OK:
                 _raise_failure(stats[i], item=i)

@@ -169,7 +169,7 @@ class BAM:
         n, m = self.shape
         if x is None and y is None:
             raise ValueError("give a probe for x, y or both")
-        one = np.ndim(x if x is not None else y) == 1
+        one = (as_float_array("x", x) if x is not None else as_float_array("y", y)).ndim == 1
         T = as_scalar("temperature", temperature, low=0.0)
         max_iter = as_scalar("max_iter", max_iter, low=1, integer=True)
         W = self.weights

@@ -37,7 +37,8 @@ import numpy as np
 from numba import njit, prange
 
 from .._math import is_finite, sigmoid
-from .._validate import as_float_array, as_rng, as_scalar
+from .._validate import as_bool, as_float_array, as_rng, as_scalar
+from .._validate import n_steps as steps
 from ..config import JIT, POP_BLOCK
 from ..errors import DivergenceError, NumericalWarning
 from ..integrate.kernels import stage_input
@@ -143,8 +144,9 @@ class CTRNN:
 
     # -- equations ---------------------------------------------------------
     def outputs(self, y):
-        """Neuron outputs ``sigma(gain * (y + bias))`` for states of shape (..., n)."""
-        y = as_float_array("y", y, finite=False)
+        """Neuron outputs ``sigma(gain * (y + bias))`` for states of shape (..., n).
+        NaN states (the rows of a diverged run kept with ``nan_ok``) give NaN outputs."""
+        y = as_float_array("y", y, ndim=tuple(range(1, 33)), finite=False)
         if y.shape[-1] != self.n_neurons:
             raise ValueError(f"y must have {self.n_neurons} components on its last axis, got {y.shape}")
         x = self.gain * (y + self.bias)
@@ -222,7 +224,7 @@ class CTRNN:
         if n_inputs is not None:
             m = as_scalar("n_inputs", n_inputs, low=1, integer=True)
             Win = draw("input_weight_range", input_weight_range, (m, n))
-        if center_crossing:
+        if as_bool("center_crossing", center_crossing):
             bias = -0.5 * W.sum(axis=-2)
         return cls(W, tau, bias, gain, Win)
 
@@ -250,6 +252,8 @@ def mtrnn(sizes, taus, *, weight_scale=1.0, connect="chain", n_inputs=None, seed
     CTRNN
         ``n = sum(sizes)``; ``tau`` is constant within each group.
     """
+    if not (isinstance(sizes, (list, tuple)) or (isinstance(sizes, np.ndarray) and sizes.ndim == 1)):
+        raise TypeError(f"sizes must be a sequence of group sizes, got {type(sizes).__name__}")
     sizes = [as_scalar("sizes", s, low=1, integer=True) for s in sizes]
     taus = as_float_array("taus", taus, ndim=1)
     if len(sizes) != taus.size or not sizes:
@@ -260,6 +264,7 @@ def mtrnn(sizes, taus, *, weight_scale=1.0, connect="chain", n_inputs=None, seed
     n = sum(sizes)
     group = np.repeat(np.arange(len(sizes)), sizes)
     mask = np.abs(group[:, None] - group[None, :]) <= (1 if connect == "chain" else len(sizes))
+    weight_scale = as_scalar("weight_scale", weight_scale, low=0.0)
     W = rng.normal(0.0, weight_scale / np.sqrt(n), (n, n)) * mask
     Win = None
     if n_inputs is not None:
@@ -537,7 +542,7 @@ def simulate(net, y0=None, *, dt=0.01, n_steps=None, t_max=None, inputs=None, me
             raise ValueError(f"inputs has {u.shape[1]} networks on axis 1, the population {P}")
     if n_steps is None:
         if t_max is not None:
-            n_steps = round(as_scalar("t_max", t_max, low=0.0, low_open=True) / dt)
+            n_steps = steps("t_max", as_scalar("t_max", t_max, low=0.0, low_open=True), dt)
         elif u is not None:
             n_steps = u.shape[0]
         else:
@@ -559,7 +564,7 @@ def simulate(net, y0=None, *, dt=0.01, n_steps=None, t_max=None, inputs=None, me
         stats = np.zeros(3, np.int64)
         _simulate_single(net.weights, net.tau, net.bias, net.gain, Win, uu, y0, dt, n_steps,
                          save_every, tab.A, tab.b, y_out, stats)
-        if stats[0] and not nan_ok:
+        if stats[0] and not as_bool("nan_ok", nan_ok):
             raise DivergenceError(stats[1], stats[2], t=(stats[1] + 1) * dt)
         return Solution(t, y_out, n_steps, 0, n_steps * tab.n_stages, int(stats[0]))
 
@@ -587,7 +592,7 @@ def simulate(net, y0=None, *, dt=0.01, n_steps=None, t_max=None, inputs=None, me
         for p in np.flatnonzero(status):
             first = stats[p, 1] // save_every + 1
             y_out[first:, p] = np.nan
-        if not nan_ok:
+        if not as_bool("nan_ok", nan_ok):
             p = int(np.flatnonzero(status)[0])
             raise DivergenceError(stats[p, 1], stats[p, 2], item=p, t=(stats[p, 1] + 1) * dt)
     return Solution(t, y_out, n_steps, 0, n_steps * tab.n_stages, status)

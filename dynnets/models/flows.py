@@ -13,6 +13,7 @@ References
 import numpy as np
 from numba import njit
 
+from .._validate import as_rng, as_scalar, scalars
 from ..config import JIT
 from ..systems import System
 
@@ -57,7 +58,7 @@ def lorenz(sigma=10.0, rho=28.0, beta=8.0 / 3.0):
     ----------
     E. N. Lorenz, J. Atmos. Sci. 20, 130-141 (1963).
     """
-    return System(lorenz_rhs, np.array([sigma, rho, beta], float), lorenz_jac, 3, "lorenz")
+    return System(lorenz_rhs, scalars(sigma=sigma, rho=rho, beta=beta), lorenz_jac, 3, "lorenz")
 
 
 @njit(cache=True, **JIT)
@@ -94,7 +95,7 @@ def van_der_pol(mu=1.0):
     ----------
     B. van der Pol, Phil. Mag. 2, 978-992 (1926).
     """
-    return System(van_der_pol_rhs, np.array([mu], float), van_der_pol_jac, 2, "van_der_pol")
+    return System(van_der_pol_rhs, scalars(mu=mu), van_der_pol_jac, 2, "van_der_pol")
 
 
 @njit(cache=True, **JIT)
@@ -136,7 +137,7 @@ def rossler(a=0.2, b=0.2, c=5.7):
     ----------
     O. E. Rossler, Phys. Lett. A 57, 397-398 (1976).
     """
-    return System(rossler_rhs, np.array([a, b, c], float), rossler_jac, 3, "rossler")
+    return System(rossler_rhs, scalars(a=a, b=b, c=c), rossler_jac, 3, "rossler")
 
 
 @njit(cache=True, **JIT)
@@ -176,7 +177,8 @@ def duffing(delta=0.3, alpha=-1.0, beta=1.0, gamma=0.5, omega=1.2):
     J. Guckenheimer, P. Holmes, *Nonlinear Oscillations, Dynamical Systems, and
     Bifurcations of Vector Fields* (1983), section 2.2.
     """
-    return System(duffing_rhs, np.array([delta, alpha, beta, gamma, omega], float), duffing_jac, 2, "duffing")
+    params = scalars(delta=delta, alpha=alpha, beta=beta, gamma=gamma, omega=omega)
+    return System(duffing_rhs, params, duffing_jac, 2, "duffing")
 
 
 @njit(cache=True, **JIT)
@@ -230,8 +232,7 @@ def random_network(n, g=1.5, seed=None):
     .. [1] H. Sompolinsky, A. Crisanti, H. J. Sommers, "Chaos in random neural
            networks", Phys. Rev. Lett. 61, 259, 1988.
     """
-    from .._validate import as_rng, as_scalar
-
     n = as_scalar("n", n, low=1, integer=True)
     J = as_rng(seed).normal(0.0, 1.0 / np.sqrt(n), (n, n))
-    return System(random_network_rhs, np.concatenate([[g], J.ravel()]), random_network_jac, n, "random_network")
+    return System(random_network_rhs, np.concatenate([scalars(g=g), J.ravel()]), random_network_jac, n,
+                  "random_network")

@@ -67,7 +67,14 @@ from numba import njit, prange
 from .._math import exp, sigmoid
 from .._random import shuffle, stream_states, uniform
 from .._repr import array_repr
-from .._validate import as_float_array, as_scalar
+from .._validate import (
+    as_choice,
+    as_float_array,
+    as_rng,
+    as_scalar,
+    check_seed,
+    per_unit,
+)
 from ..config import JIT
 from ..systems import System
 
@@ -76,9 +83,10 @@ from ..systems import System
 # ----------------------------------------------------------------------------
 
 
-def as_bipolar(name, x, ndim=2, n=None):
+def as_bipolar(name, x, ndim=2, n=None, against=None):
     """``x`` as a float64 array of +-1 values, checked (shape ``(P, N)`` when
-    ``ndim=2``); 0/1 data must be converted explicitly with :func:`to_bipolar`."""
+    ``ndim=2``); 0/1 data must be converted explicitly with :func:`to_bipolar`.
+    ``against`` names the argument ``n`` comes from, for the message."""
     a = as_float_array(name, x, ndim=ndim)
     if a.size == 0:
         raise ValueError(f"{name} must not be empty, got shape {a.shape}")
@@ -86,7 +94,8 @@ def as_bipolar(name, x, ndim=2, n=None):
         hint = " (for 0/1 data use dynnets.to_bipolar)" if np.all((a == 0) | (a == 1)) else ""
         raise ValueError(f"{name} must hold only -1 and +1{hint}")
     if n is not None and a.shape[-1] != n:
-        raise ValueError(f"{name} must have {n} units along its last axis, got shape {a.shape}")
+        source = f" (as {against} has)" if against else ""
+        raise ValueError(f"{name} must have {n} units along its last axis{source}, got shape {a.shape}")
     return a
 
 
@@ -101,7 +110,7 @@ def to_bipolar(x):
     -------
     ndarray of float, same shape, +-1
     """
-    a = np.asarray(x)
+    a = x if isinstance(x, np.ndarray) and x.dtype == bool else as_float_array("x", x)
     if a.dtype != bool and not np.all((a == 0) | (a == 1)):
         raise ValueError("x must hold only 0 and 1 (or booleans)")
     return np.where(a.astype(bool), 1.0, -1.0)
@@ -123,7 +132,7 @@ def random_patterns(P, N, seed=None):
     """
     P = int(as_scalar("P", P, low=1, integer=True))
     N = int(as_scalar("N", N, low=1, integer=True))
-    rng = np.random.default_rng(seed)
+    rng = as_rng(seed)
     return np.where(rng.random((P, N)) < 0.5, -1.0, 1.0)
 
 
@@ -144,7 +153,7 @@ def flip_bits(patterns, fraction, seed=None):
     """
     X = as_bipolar("patterns", patterns)
     fraction = as_scalar("fraction", fraction, low=0.0, high=1.0)
-    rng = np.random.default_rng(seed)
+    rng = as_rng(seed)
     K, N = X.shape
     n_flip = round(fraction * N)
     out = X.copy()
@@ -167,7 +176,7 @@ def overlaps(states, patterns):
     -------
     ndarray, shape (K, P) or (P,)
     """
-    S = np.asarray(states, dtype=np.float64)
+    S = as_float_array("states", states, ndim=(1, 2))
     X = as_bipolar("patterns", patterns)
     if S.shape[-1] != X.shape[1]:
         raise ValueError(f"states have {S.shape[-1]} units but patterns have {X.shape[1]}")
@@ -433,7 +442,7 @@ class Hopfield:
     def from_patterns(cls, patterns, rule="hebbian", theta=None):
         """Store ``patterns`` (shape (P, N), +-1) with ``rule`` in
         {'hebbian', 'storkey', 'pseudo_inverse'}."""
-        if rule not in RULES:
+        if not isinstance(rule, str) or rule not in RULES:
             raise ValueError(f"rule must be one of {sorted(RULES)}, got {rule!r}")
         return cls(RULES[rule](patterns), theta, rule)
 
@@ -484,10 +493,10 @@ class Hopfield:
         -------
         Recall
         """
-        one = np.ndim(probes) == 1
-        S = np.atleast_2d(as_bipolar("probes", probes, ndim=(1, 2), n=self.n_units))
-        if mode not in ("async", "sync"):
-            raise ValueError(f"mode must be 'async' or 'sync', got {mode!r}")
+        S = as_bipolar("probes", probes, ndim=(1, 2), n=self.n_units)
+        one = S.ndim == 1
+        S = np.atleast_2d(S)
+        mode = as_choice("mode", mode, ("async", "sync"))
         T = as_scalar("temperature", temperature, low=0.0)
         max_sweeps = as_scalar("max_sweeps", max_sweeps, low=1, integer=True)
         K = S.shape[0]
@@ -543,13 +552,9 @@ def _continuous_params(T, R, C, I, gain):
     n = T.shape[0]
     if T.shape != (n, n) or n == 0:
         raise ValueError(f"T must be a non-empty square matrix, got shape {T.shape}")
-    R = np.broadcast_to(as_float_array("R", R, ndim=(0, 1)), (n,)).astype(float)
-    C = np.broadcast_to(as_float_array("C", C, ndim=(0, 1)), (n,)).astype(float)
-    I = np.broadcast_to(as_float_array("I", I, ndim=(0, 1)), (n,)).astype(float)
-    if np.any(R <= 0):
-        raise ValueError("R must be positive")
-    if np.any(C <= 0):
-        raise ValueError("C must be positive")
+    R = per_unit("R", R, n, low=0.0, low_open=True)
+    C = per_unit("C", C, n, low=0.0, low_open=True)
+    I = per_unit("I", I, n)
     gain = as_scalar("gain", gain, low=0.0, low_open=True)
     return T, R, C, I, gain
 
@@ -596,7 +601,9 @@ def continuous_hopfield_energy(u, T, R=1.0, I=0.0, gain=1.0):
     ndarray, shape (...)
     """
     T, R, _, I, gain = _continuous_params(T, R, 1.0, I, gain)
-    u = as_float_array("u", u)
+    u = as_float_array("u", u, ndim=(1, 2))
+    if u.shape[-1] != T.shape[0]:
+        raise ValueError(f"u must have {T.shape[0]} components (the size of T) on its last axis, got {u.shape}")
     V = np.tanh(gain * u)
     # V artanh V + 1/2 log(1 - V^2) written with u: artanh V = gain u, 1 - V^2 = sech^2
     # (1 - V^2 = 4 / (e^gu + e^-gu)^2, stable for large |u|)
@@ -680,8 +687,9 @@ class ModernHopfield:
         """Apply ``xi <- X^T softmax(beta X xi)`` up to ``max_iter`` times (stopping
         when no component moves by more than ``tol``). ``queries`` shape (K, d)
         or (d,); returns the states and the iteration counts."""
-        one = np.ndim(queries) == 1
-        Q = np.atleast_2d(as_float_array("queries", queries, ndim=(1, 2)))
+        Q = as_float_array("queries", queries, ndim=(1, 2))
+        one = Q.ndim == 1
+        Q = np.atleast_2d(Q)
         if Q.shape[1] != self.patterns.shape[1]:
             raise ValueError(f"queries must have {self.patterns.shape[1]} components, got shape {Q.shape}")
         max_iter = as_scalar("max_iter", max_iter, low=1, integer=True)
@@ -731,10 +739,14 @@ def recall_curve(net, patterns, noise, *, trials=1, mode="async", seed=None, tol
     overlap : ndarray, shape (L,)
         Mean final overlap with the target pattern.
     """
-    X = as_bipolar("patterns", patterns, n=net.n_units)
+    if not isinstance(net, Hopfield):
+        raise TypeError(f"net must be a Hopfield network, got {type(net).__name__}")
+    X = as_bipolar("patterns", patterns, n=net.n_units, against="net")
     noise = as_float_array("noise", noise, ndim=1)
+    if np.any((noise < 0) | (noise > 1)):
+        raise ValueError("noise must hold fractions of flipped bits in [0, 1]")
     trials = as_scalar("trials", trials, low=1, integer=True)
-    ss = np.random.SeedSequence(seed)
+    ss = np.random.SeedSequence(check_seed(seed, generator=False))
     rate, ovl = np.empty(noise.size), np.empty(noise.size)
     targets = np.repeat(X, trials, axis=0)
     for li, (f, child) in enumerate(zip(noise, ss.spawn(noise.size))):
@@ -767,7 +779,7 @@ def classify_states(states, patterns):
     """
     S = as_bipolar("states", states, ndim=(1, 2))
     S = np.atleast_2d(S)
-    X = as_bipolar("patterns", patterns, n=S.shape[1])
+    X = as_bipolar("patterns", patterns, n=S.shape[1], against="states")
     m = S @ X.T / X.shape[1]
     labels, which = [], []
     for s, mk in zip(S, m):

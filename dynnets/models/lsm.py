@@ -40,7 +40,7 @@ import numpy as np
 import scipy.sparse as sp
 from numba import njit, prange
 
-from .._validate import as_float_array, as_rng, as_scalar
+from .._validate import as_bool, as_float_array, as_rng, as_scalar, per_unit
 from ..config import JIT
 
 
@@ -96,14 +96,6 @@ def _run_lif_many(indptr, indices, data, W_in, R, v_rest, v_reset, theta, n_ref,
     for s in prange(U.shape[0]):
         _run_lif(indptr, indices, data, W_in, R, v_rest, v_reset, theta, n_ref, bias, dm, de, di, dr,
                  U[s], V0[s], states[s], spikes[s])
-
-
-def _per_unit(name, x, n, low=None, low_open=False):
-    a = np.broadcast_to(as_float_array(name, x, ndim=(0, 1)), (n,)) if np.ndim(x) == 0 else \
-        as_float_array(name, x, shape=(n,))
-    if low is not None and np.any(a <= low if low_open else a < low):
-        raise ValueError(f"{name} must be {'>' if low_open else '>='} {low}")
-    return np.ascontiguousarray(a, dtype=np.float64)
 
 
 @dataclass(frozen=True, eq=False)
@@ -167,11 +159,11 @@ class LSM:
         if W_in.shape[0] != n:
             raise ValueError(f"W_in must have shape ({n}, m), got {W_in.shape}")
         set_("W_in", W_in)
-        set_("tau_m", _per_unit("tau_m", self.tau_m, n, 0.0, True))
-        set_("R", _per_unit("R", self.R, n, 0.0, True))
+        set_("tau_m", per_unit("tau_m", self.tau_m, n, 0.0, True))
+        set_("R", per_unit("R", self.R, n, 0.0, True))
         for k in ("v_rest", "v_reset", "theta", "bias"):
-            set_(k, _per_unit(k, getattr(self, k), n))
-        set_("t_ref", _per_unit("t_ref", self.t_ref, n, 0.0))
+            set_(k, per_unit(k, getattr(self, k), n))
+        set_("t_ref", per_unit("t_ref", self.t_ref, n, 0.0))
         if np.any(self.theta <= self.v_reset):
             raise ValueError("theta must be above v_reset for every neuron")
         for k in ("tau_syn_e", "tau_syn_i", "tau_readout"):
@@ -259,6 +251,8 @@ class LSM:
         """
         dt = as_scalar("dt", dt, low=0.0, low_open=True)
         U = as_float_array("u", u, ndim=(1, 2, 3))
+        if U.size == 0:
+            raise ValueError(f"u must hold at least one step, got shape {U.shape}")
         single = U.ndim < 3
         U = U.reshape(len(U), 1, -1) if single else U
         T, S, m = U.shape
@@ -283,4 +277,4 @@ class LSM:
         if single:
             states, spikes = states[:, 0], spikes[:, 0]
         states = np.ascontiguousarray(states)
-        return (states, np.ascontiguousarray(spikes)) if return_spikes else states
+        return (states, np.ascontiguousarray(spikes)) if as_bool("return_spikes", return_spikes) else states

@@ -8,9 +8,9 @@ References
        Nature 261, 1976 (the logistic map).
 """
 
-import numpy as np
 from numba import njit
 
+from .._validate import scalars
 from ..config import JIT
 from ..systems import Map
 
@@ -48,7 +48,7 @@ def henon(a=1.4, b=0.3):
     ----------
     M. Henon, Commun. Math. Phys. 50, 69-77 (1976).
     """
-    return Map(henon_step, np.array([a, b], float), henon_jac, 2, "henon")
+    return Map(henon_step, scalars(a=a, b=b), henon_jac, 2, "henon")
 
 
 @njit(cache=True, **JIT)
@@ -78,4 +78,4 @@ def logistic(r=4.0):
     ----------
     R. M. May, Nature 261, 459-467 (1976).
     """
-    return Map(logistic_step, np.array([r], float), logistic_jac, 1, "logistic")
+    return Map(logistic_step, scalars(r=r), logistic_jac, 1, "logistic")

@@ -40,7 +40,7 @@ import scipy.sparse as sp
 from numba import njit, prange
 
 from .._math import is_finite, tanh
-from .._validate import as_float_array, as_rng, as_scalar
+from .._validate import argument, as_float_array, as_rng, as_scalar
 from ..config import JIT, JIT_STRICT
 from ..errors import DivergenceError, NumericalWarning
 from . import topology as _topology
@@ -456,7 +456,8 @@ class Reservoir:
             raise ValueError(f"unknown topology {topology!r}")
         if W.shape[0] != n:
             raise ValueError(f"topology has {W.shape[0]} units, n_units is {n}")
-        W_in = _topology.input_weights(n, n_inputs, input_scaling, distribution=input_distribution, seed=rng)
+        with argument("input_scaling"):
+            W_in = _topology.input_weights(n, n_inputs, input_scaling, distribution=input_distribution, seed=rng)
         bias_scaling = as_scalar("bias_scaling", bias_scaling, low=0.0)
         bias = rng.uniform(-bias_scaling, bias_scaling, n) if bias_scaling > 0 else np.zeros(n)
         n_feedback = as_scalar("n_feedback", n_feedback, low=0, integer=True)

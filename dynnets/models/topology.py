@@ -31,7 +31,7 @@ import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
-from .._validate import as_rng, as_scalar
+from .._validate import as_rng, as_scalar, per_unit
 
 __all__ = ["cycle_with_jumps", "delay_line", "erdos_renyi", "from_graph", "input_weights", "orthogonal", "scale_free",
            "scale_spectral_radius", "simple_cycle", "small_world", "spectral_radius"]
@@ -97,7 +97,8 @@ def scale_spectral_radius(W, rho):
     if r == 0.0:
         if rho == 0.0:
             return W
-        raise ValueError("W is nilpotent (spectral radius 0) and cannot be scaled to rho > 0; "
+        raise ValueError("W is nilpotent (spectral radius 0: no cycles, e.g. too low a density) and cannot be "
+                         "scaled to rho > 0; "
                          "use a topology with cycles or pass rho=None")
     return W * (rho / r)
 
@@ -370,11 +371,7 @@ def input_weights(n, n_inputs=1, scaling=1.0, *, density=1.0, distribution="unif
     n = _n_units(n)
     n_inputs = as_scalar("n_inputs", n_inputs, low=1, integer=True)
     density = as_scalar("density", density, low=0.0, high=1.0, low_open=True)
-    scale = np.broadcast_to(np.asarray(scaling, dtype=np.float64), (n_inputs,)) if np.ndim(scaling) else None
-    if scale is None:
-        scale = np.full(n_inputs, as_scalar("scaling", scaling))
-    if not np.all(np.isfinite(scale)):
-        raise ValueError("scaling must be finite")
+    scale = per_unit("scaling", scaling, n_inputs)
     rng = as_rng(seed)
     if distribution == "bernoulli":
         W = rng.choice([-1.0, 1.0], size=(n, n_inputs))

@@ -47,7 +47,7 @@ import numpy as np
 from numba import njit, prange
 
 from .._repr import array_repr
-from .._validate import as_float_array, as_scalar
+from .._validate import as_bool, as_float_array, as_scalar
 from ..config import JIT
 from ._agent import check_dt, controller_arrays, euler_step, reset
 
@@ -91,7 +91,8 @@ def n_observations(n_poles=2, velocities=False):
     -------
     int
     """
-    return (2 + 2 * n_poles) if velocities else (1 + n_poles)
+    n_poles = _check_poles(n_poles)
+    return (2 + 2 * n_poles) if as_bool("velocities", velocities) else (1 + n_poles)
 
 
 def standard_start(n_poles=2):
@@ -325,6 +326,8 @@ def _starts(starts, n_poles):
     if starts is None:
         return standard_start(n_poles)[None, :]
     s = as_float_array("starts", starts, ndim=(1, 2))
+    if s.size == 0:
+        raise ValueError(f"starts must hold at least one start, got shape {s.shape}")
     s = s.reshape(-1, s.shape[-1])
     if s.shape[1] == 6 and d == 4:
         s = s[:, :4]

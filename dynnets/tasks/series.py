@@ -37,6 +37,7 @@ import numpy as np
 from numba import njit
 
 from .._validate import as_float_array, as_rng, as_scalar
+from .._validate import n_steps as steps
 from ..config import JIT
 
 
@@ -107,17 +108,17 @@ def mackey_glass(n_samples, *, tau=17.0, beta=0.2, gamma=0.1, n=10.0, x0=1.2, dt
     discard = as_scalar("discard", discard, low=0.0)
     beta, gamma, n, x0 = (as_scalar(k, v) for k, v in (("beta", beta), ("gamma", gamma), ("n", n), ("x0", x0)))
 
-    def steps(name, value):
-        k = round(value / dt)
+    def whole_steps(name, value):
+        k = steps(name, value, dt)
         if abs(k * dt - value) > 1e-9 * max(1.0, value):
             raise ValueError(f"{name} / dt must be an integer, got {name}={value}, dt={dt}")
         return k
 
-    m = steps("tau", tau)
+    m = whole_steps("tau", tau)
     if m < 1:
         raise ValueError(f"tau must be at least dt, got tau={tau}, dt={dt}")
-    every = steps("sample_every", sample_every)
-    skip = steps("discard", discard)
+    every = whole_steps("sample_every", sample_every)
+    skip = whole_steps("discard", discard)
     if every < 1:
         raise ValueError(f"sample_every must be at least dt, got {sample_every} < {dt}")
     if skip % every:
@@ -205,8 +206,11 @@ def lorenz_series(n_samples, *, dt=0.02, y0=(1.0, 1.0, 1.0), discard=10.0, rtol=
     dt = as_scalar("dt", dt, low=0.0, low_open=True)
     discard = as_scalar("discard", discard, low=0.0)
     t = discard + dt * np.arange(n_samples)
-    sol = solve(lorenz(), as_float_array("y0", y0, shape=(3,)), (0.0, t[-1] if t[-1] > 0 else dt),
-                rtol=rtol, atol=atol, t_eval=t)
+    try:
+        sol = solve(lorenz(), as_float_array("y0", y0, shape=(3,)), (0.0, t[-1] if t[-1] > 0 else dt),
+                    rtol=rtol, atol=atol, t_eval=t)
+    except RuntimeError as err:  # the integrator's step limit
+        raise ValueError(f"n_samples, dt and discard ask for a longer run than the integrator allows: {err}") from None
     return sol.y
 
 

@@ -30,7 +30,7 @@ from importlib import resources
 
 import numpy as np
 
-from .._validate import as_rng, as_scalar
+from .._validate import as_bool, as_rng, as_scalar
 
 REBER_SYMBOLS = "BTPSXVE"
 # node -> ((symbol, next node), (symbol, next node)); node 6 is the end
@@ -72,7 +72,7 @@ def reber(n, *, embedded=False, seed=None):
     strings, legals = [], []
     for _ in range(n):
         body, legal = _reber_body(rng)
-        if embedded:
+        if as_bool("embedded", embedded):
             c = "TP"[rng.integers(2)]
             s = "B" + c + "B" + "".join(body) + "E" + c + "E"
             # after B: T or P; after c: B; the inner string's own successors, with
@@ -103,8 +103,14 @@ def one_hot(strings, alphabet, length=None):
     mask : ndarray of bool, shape (T, N)
         True where there is a symbol.
     """
+    if isinstance(strings, str) or not isinstance(strings, (list, tuple)) or not strings \
+            or not all(isinstance(s, str) for s in strings):
+        raise TypeError("strings must be a non-empty list of str")
+    if not (isinstance(alphabet, str) or (isinstance(alphabet, (list, tuple))
+                                          and all(isinstance(c, str) for c in alphabet))) or not alphabet:
+        raise TypeError("alphabet must be a non-empty str or sequence of str")
     index = {c: i for i, c in enumerate(alphabet)}
-    T = max(len(s) for s in strings) if length is None else int(length)
+    T = max(len(s) for s in strings) if length is None else as_scalar("length", length, low=1, integer=True)
     codes = np.full((T, len(strings)), -1, np.int64)
     for j, s in enumerate(strings):
         try:
@@ -204,6 +210,8 @@ def flip_flop(n, T, *, bits=3, p=0.05, seed=None):
     """
     n = as_scalar("n", n, low=1, integer=True)
     T = as_scalar("T", T, low=1, integer=True)
+    bits = as_scalar("bits", bits, low=1, integer=True)
+    p = as_scalar("p", p, low=0.0, high=1.0)
     rng = as_rng(seed)
     x = np.where(rng.random((T, n, bits)) < p, rng.choice([-1.0, 1.0], (T, n, bits)), 0.0)
     y = np.zeros_like(x)

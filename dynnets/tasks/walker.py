@@ -37,6 +37,7 @@ from numba import njit, prange
 
 from .._repr import array_repr
 from .._validate import as_float_array, as_scalar
+from .._validate import n_steps as steps
 from ..config import JIT
 from ._agent import check_dt, controller_arrays, euler_step, reset
 
@@ -154,7 +155,8 @@ def leg_step(state, foot, forward, backward, dt=STEP):
 
 def _steps(duration, dt):
     duration = as_scalar("duration", duration, low=0.0, low_open=True)
-    return max(1, round(duration / dt)), duration
+    dt = as_scalar("dt", dt, low=0.0, low_open=True)
+    return steps("duration", duration, dt, at_least=1), duration, dt
 
 
 @dataclass
@@ -204,7 +206,7 @@ def walk(net, *, duration=DURATION, dt=STEP):
     """
     W, tau, bias, gain, Win = controller_arrays(net, 0, min_neurons=3, roles=_ROLES)
     dt = check_dt(dt, tau)
-    n_steps, duration = _steps(duration, dt)
+    n_steps, duration, _ = _steps(duration, dt)
     distance = np.empty(W.shape[0])
     _walk_population(W, tau, bias, gain, Win, initial_state(), n_steps, dt, distance)
     return WalkResult(distance, distance / duration)
@@ -223,7 +225,7 @@ def walk_trajectory(net, *, duration=DURATION, dt=STEP):
     """
     W, tau, bias, gain, Win = controller_arrays(net, 0, min_neurons=3, roles=_ROLES, single="walk_trajectory")
     dt = check_dt(dt, tau)
-    n_steps, _ = _steps(duration, dt)
+    n_steps, _, _ = _steps(duration, dt)
     states = np.empty((n_steps, 7))
     outs = np.empty((n_steps, W.shape[-1]))
     _walk(W[0], tau[0], bias[0], gain[0], Win[0], initial_state(), n_steps, dt, True, states, outs)
@@ -244,7 +246,7 @@ def optimal_gait_velocity(duration=DURATION, dt=STEP):
     -------
     float
     """
-    n_steps, duration = _steps(duration, dt)
+    n_steps, duration, dt = _steps(duration, dt)
     s = initial_state()
     stance = True
     for _ in range(n_steps):

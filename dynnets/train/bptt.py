@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from tqdm.auto import tqdm
 
-from .._validate import as_float_array, as_rng, as_scalar
+from .._validate import as_bool, as_choice, as_float_array, as_rng, as_scalar
 from ..errors import DivergenceError
 from ..models.cells._base import _Cell
 from ..models.cells.layers import Bidirectional, Stack
@@ -66,6 +66,8 @@ class Readout:
     @classmethod
     def random(cls, n_hidden, n_outputs, *, seed=None):
         """Uniform in ``[-1/sqrt(H), 1/sqrt(H)]`` (PyTorch's ``nn.Linear``)."""
+        n_hidden = as_scalar("n_hidden", n_hidden, low=1, integer=True)
+        n_outputs = as_scalar("n_outputs", n_outputs, low=1, integer=True)
         s = 1.0 / np.sqrt(n_hidden)
         rng = as_rng(seed)
         return cls(rng.uniform(-s, s, (n_outputs, n_hidden)), rng.uniform(-s, s, n_outputs))
@@ -134,6 +136,7 @@ class SGD:
 
     def step(self, params, grads):
         """Update the arrays of ``params`` (a dict) in place."""
+        _check_step(params, grads)
         for k, p in params.items():
             g = grads[k]
             if self.momentum:
@@ -168,6 +171,7 @@ class Adam:
 
     def step(self, params, grads):
         """Update the arrays of ``params`` (a dict) in place."""
+        _check_step(params, grads)
         self.t += 1
         c1, c2 = 1.0 - self.b1**self.t, 1.0 - self.b2**self.t
         for k, p in params.items():
@@ -177,6 +181,32 @@ class Adam:
             v = self.b2 * v + (1.0 - self.b2) * g * g
             self.state[k] = (m, v)
             p -= (self.lr / c1) * m / (np.sqrt(v) / np.sqrt(c2) + self.eps)
+
+
+def _as_labels(name, x):
+    """Integer class labels (any shape)."""
+    try:
+        a = np.asarray(x)
+    except ValueError:
+        raise ValueError(f"{name} must be an array of integer labels") from None
+    if a.dtype.kind not in "iu":
+        raise TypeError(f"{name} must hold integer labels, got dtype {a.dtype}")
+    return a
+
+
+def _check_step(params, grads):
+    """An optimiser step needs two dicts of float arrays with the same keys and shapes."""
+    for name, d in (("params", params), ("grads", grads)):
+        if not isinstance(d, dict):
+            raise TypeError(f"{name} must be a dict of arrays, got {type(d).__name__}")
+    if params.keys() != grads.keys():
+        raise ValueError(f"grads must have the keys of params {sorted(params)}, got {sorted(grads)}")
+    for k, p in params.items():
+        if not isinstance(p, np.ndarray) or p.dtype != np.float64:
+            raise TypeError(f"params[{k!r}] must be a float64 array (updated in place)")
+        g = as_float_array(f"grads[{k!r}]", grads[k])
+        if g.shape != p.shape:
+            raise ValueError(f"grads[{k!r}] must have the shape of params[{k!r}] {p.shape}, got {g.shape}")
 
 
 def _global_norm(grads):
@@ -292,10 +322,14 @@ def sample(cell, readout, prompt, n_steps, *, temperature=1.0, seed=None):
     ndarray of int, shape (n_steps,)
         The drawn symbols (after the prompt).
     """
+    if not isinstance(cell, _Cell):
+        raise TypeError(f"cell must be a recurrent cell (dynnets.models.cells), got {type(cell).__name__}")
+    if not isinstance(readout, Readout):
+        raise TypeError(f"readout must be a Readout, got {type(readout).__name__}")
     K = cell.n_inputs
     if readout.W.shape[0] != K:
         raise ValueError(f"readout must have one output per input symbol ({K}), got {readout.W.shape[0]}")
-    prompt = np.asarray(prompt)
+    prompt = _as_labels("prompt", prompt)
     if prompt.ndim != 1 or prompt.size == 0 or not np.issubdtype(prompt.dtype, np.integer) \
             or prompt.min() < 0 or prompt.max() >= K:
         raise ValueError(f"prompt must be a non-empty sequence of symbol indices in [0, {K})")
@@ -365,13 +399,12 @@ def train_bptt(cell, readout, x, target, *, loss="mse", where="all", mask=None, 
                         f"{type(cell).__name__}")
     if not isinstance(readout, Readout):
         raise TypeError(f"readout must be a Readout, got {type(readout).__name__}")
-    if loss not in LOSSES:
-        raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}")
+    loss = as_choice("loss", loss, LOSSES)
     X = as_float_array("x", x, ndim=3)
     T, N, m = X.shape
     if m != cell.n_inputs:
         raise ValueError(f"x must have shape (T, N, {cell.n_inputs}), got {X.shape}")
-    tgt = np.asarray(target)
+    tgt = as_float_array("target", target) if loss == "mse" else _as_labels("target", target)
     lead = (T, N) if where == "all" else (N,)
     want = lead + ((readout.W.shape[0],) if loss == "mse" else ())
     if tgt.shape != want:
@@ -401,7 +434,7 @@ def train_bptt(cell, readout, x, target, *, loss="mse", where="all", mask=None, 
     params = _params(cell, readout)
     hist = History()
     window = T if truncate is None else truncate
-    for epoch in tqdm(range(epochs), desc="BPTT", unit="epoch", disable=not progress):
+    for epoch in tqdm(range(epochs), desc="BPTT", unit="epoch", disable=not as_bool("progress", progress)):
         order = rng.permutation(N)
         losses, norms = [], []
         for a in range(0, N, batch_size):

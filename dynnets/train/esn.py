@@ -16,7 +16,7 @@ References
 
 import numpy as np
 
-from .._validate import as_float_array, as_scalar
+from .._validate import argument, as_bool, as_float_array, as_scalar
 from ..models.reservoir import Reservoir
 from .ridge import Ridge
 
@@ -48,7 +48,7 @@ class ESN:
             raise TypeError(f"reservoir must be a Reservoir, got {type(reservoir).__name__}")
         self.reservoir = reservoir
         self.washout = as_scalar("washout", washout, low=0, integer=True)
-        self.use_input = bool(use_input)
+        self.use_input = as_bool("use_input", use_input)
         self.readout_ = Ridge(ridge, grid=grid)
         self.last_state_ = None
 
@@ -81,6 +81,7 @@ class ESN:
             raise ValueError(f"u and y must have the same number of sequences, got {len(us)} and {len(ys)}")
         feats, targets = [], []
         for i, (ui, yi) in enumerate(zip(us, ys)):
+            ui = as_float_array(f"u[{i}]" if len(us) > 1 else "u", ui, ndim=(1, 2))
             yi = as_float_array(f"y[{i}]" if len(ys) > 1 else "y", yi, ndim=(1, 2))
             yi = yi[:, None] if yi.ndim == 1 else yi
             if len(yi) != np.shape(ui)[0]:
@@ -98,10 +99,11 @@ class ESN:
     def predict(self, u, *, x0=None, feedback=None, return_states=False):
         """Open-loop outputs for inputs ``u`` (T, m) (teacher forcing ``feedback``
         if the reservoir has output feedback); shape (T, k)."""
+        u = as_float_array("u", u, ndim=(1, 2, 3))
         X = self.reservoir.run(u, x0, feedback=feedback)
         self.last_state_ = X[-1]
         y = self.readout_.predict(self._features(u, X))
-        return (y, X) if return_states else y
+        return (y, X) if as_bool("return_states", return_states) else y
 
     def generate(self, n_steps, u_warmup, *, y_warmup=None, x0=None, u=None):
         """Free-running (closed-loop) output after a teacher-forced warm-up.
@@ -131,7 +133,9 @@ class ESN:
         forecast = u is None
         if forecast and res.n_feedback:
             raise ValueError("a reservoir with output feedback needs external inputs u during generation")
-        X = res.run(u_warmup, x0, feedback=y_warmup)
+        u_warmup = as_float_array("u_warmup", u_warmup, ndim=(1, 2, 3))
+        with argument("u_warmup"):
+            X = res.run(u_warmup, x0, feedback=y_warmup)
         uw = np.asarray(u_warmup, dtype=np.float64)
         last_u = uw[-1].reshape(X.shape[1:-1] + (res.n_inputs,))
         feats = np.concatenate([last_u, X[-1]], axis=-1) if self.use_input else X[-1]

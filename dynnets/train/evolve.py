@@ -43,7 +43,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from .._repr import array_repr, html_table
-from .._validate import as_float_array, as_scalar
+from .._validate import as_bool, as_float_array, as_scalar, check_seed
 from ..io import atomic_write
 
 CHECKPOINT_VERSION = 1
@@ -76,7 +76,10 @@ class GenomeMap:
                 shape, low, high = spec
             except (TypeError, ValueError):
                 raise TypeError(f"{name} must be (shape, low, high), got {spec!r}") from None
-            shape = (int(shape),) if np.isscalar(shape) else tuple(int(s) for s in shape)
+            dims = [shape] if np.isscalar(shape) else shape
+            if not (isinstance(dims, (list, tuple)) or (isinstance(dims, np.ndarray) and dims.ndim == 1)):
+                raise TypeError(f"{name}: the shape must be an int or a tuple of ints, got {type(shape).__name__}")
+            shape = tuple(as_scalar(f"{name} shape", s, integer=True) for s in dims)
             low = as_scalar(f"{name} low", low)
             high = as_scalar(f"{name} high", high)
             if low > high:
@@ -135,10 +138,8 @@ class _Algorithm:
     def __init__(self, n_genes, pop_size, seed):
         self.n_genes = as_scalar("n_genes", n_genes, low=1, integer=True)
         self.pop_size = as_scalar("pop_size", pop_size, low=2, integer=True)
-        if seed is None or isinstance(seed, np.random.Generator):
-            raise TypeError("seed must be an int: a checkpoint records it and a resumed run rebuilds the search "
-                            "from it")
-        self.seed = int(seed)
+        # an int only: a checkpoint records it and a resumed run rebuilds the search from it
+        self.seed = check_seed(seed, generator=False, none=False)
         self.rng = np.random.default_rng(self.seed)
         self.generation = 0
         self.best_genes, self.best_fitness = None, -np.inf
@@ -168,7 +169,7 @@ class _Algorithm:
         as the worst fitness."""
         if self._asked is None:
             raise RuntimeError("tell() before ask()")
-        f = np.asarray(fitness, dtype=np.float64)
+        f = as_float_array("fitness", fitness, finite=False)
         if f.shape != (self.pop_size,):
             raise ValueError(f"fitness must have shape ({self.pop_size},), got {f.shape}")
         f = np.where(np.isnan(f), -np.inf, f)
@@ -304,7 +305,7 @@ class CMAES(_Algorithm):
         if np.any(np.abs(x0) > 1.0):
             raise ValueError("x0 must lie in [-1, 1] (genes); clip it or widen the GenomeMap ranges")
         self.x0 = x0
-        opts = {"popsize": self.pop_size, "bounds": [-1.0, 1.0], "seed": self.seed + 1, "verbose": -9,
+        opts = {"popsize": self.pop_size, "bounds": [-1.0, 1.0], "seed": self.seed % (2**32 - 2) + 1, "verbose": -9,
                 "verb_log": 0, "verb_disp": 0, "tolx": 0, "tolfun": 0, "tolfunhist": 0, "tolstagnation": 10**9,
                 "tolflatfitness": 10**9}
         # cma draws from NumPy's global generator (and seeds it from its options):
@@ -582,7 +583,7 @@ def evolve(fitness, algorithm, *, generations=100, target=None, stop=None, execu
     recorded = []
     path = None if checkpoint is None else Path(checkpoint)
     evaluations, solved = 0, False
-    if path is not None and resume and path.exists():
+    if path is not None and as_bool("resume", resume) and path.exists():
         recorded = list(_load_checkpoint(path, config))
         for f in recorded:  # replay: same asks, same tells, no evaluations
             algorithm.ask()
@@ -602,7 +603,7 @@ def evolve(fitness, algorithm, *, generations=100, target=None, stop=None, execu
                          else algorithm.best_genes, best_fitness=algorithm.best_fitness)
         atomic_write(path, write)
 
-    bar = tqdm(total=generations, initial=len(recorded), desc=config["algorithm"], unit="gen", disable=not progress)
+    bar = tqdm(total=generations, initial=len(recorded), desc=config["algorithm"], unit="gen", disable=not as_bool("progress", progress))
     while algorithm.generation < generations and not solved:
         pop = algorithm.ask()
         f = _evaluate(fitness, pop, executor, chunks)

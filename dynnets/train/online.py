@@ -33,7 +33,7 @@ import numpy as np
 from numba import njit
 from tqdm.auto import tqdm
 
-from .._validate import as_float_array, as_rng, as_scalar
+from .._validate import as_bool, as_float_array, as_rng, as_scalar
 from ..config import JIT
 from ..errors import DivergenceError
 from ..models.reservoir import SELL_C, Reservoir, _step
@@ -106,7 +106,7 @@ class RLS:
     def __init__(self, alpha=1.0, *, forgetting=1.0, fit_intercept=True):
         self.alpha = as_scalar("alpha", alpha, low=0.0, low_open=True)
         self.forgetting = as_scalar("forgetting", forgetting, low=0.0, high=1.0, low_open=True)
-        self.fit_intercept = bool(fit_intercept)
+        self.fit_intercept = as_bool("fit_intercept", fit_intercept)
         self.P_ = self._W = None
         self.n_samples_ = 0
 
@@ -312,10 +312,12 @@ def force(reservoir, target, *, u=None, alpha=1.0, learn_every=2, learn_steps=No
     Z = np.empty((T, k))
     dW = np.empty(T)
     args = reservoir._kernel_args()
-    with tqdm(total=T, desc="FORCE", unit="step", disable=not progress) as bar:
+    with tqdm(total=T, desc="FORCE", unit="step", disable=not as_bool("progress", progress)) as bar:
         for a in range(0, T, chunk):
             b = min(T, a + chunk)
             bad = _force(*args, U[a:b], f[a:b], a, learn_every, learn_steps, P, w, x, z, Z[a:b], dW[a:b])
+            if bad < 0 and not np.all(np.isfinite(dW[a:b])):  # the update itself overflowed (P huge)
+                bad = int(np.flatnonzero(~np.isfinite(dW[a:b]))[0])
             if bad >= 0:
                 raise DivergenceError(a + bad, 0, None)
             bar.update(b - a)

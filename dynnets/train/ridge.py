@@ -37,7 +37,7 @@ import numpy as np
 import scipy.linalg
 from scipy.linalg.blas import dsyrk
 
-from .._validate import as_float_array, as_scalar
+from .._validate import as_bool, as_float_array, as_scalar
 from ..errors import NumericalWarning
 
 DEFAULT_GRID = np.logspace(-12, 2, 29)
@@ -88,7 +88,7 @@ class Ridge:
         else:
             ridge = as_scalar("ridge", ridge, low=0.0)
         self.ridge = ridge
-        self.fit_intercept = bool(fit_intercept)
+        self.fit_intercept = as_bool("fit_intercept", fit_intercept)
         g = DEFAULT_GRID if grid is None else as_float_array("grid", grid, ndim=1)
         if g.size == 0 or np.any(g < 0):
             raise ValueError("grid must be a non-empty array of values >= 0")
@@ -295,6 +295,8 @@ class RidgeClassifier:
         if not isinstance(X, (list, tuple)):
             X = as_float_array("X", X, ndim=2)
             return X, None
+        if len(X) == 0:
+            raise ValueError("X must hold at least one sequence")
         seqs = [as_float_array(f"X[{i}]", x, ndim=2) for i, x in enumerate(X)]
         if any(len(x) == 0 for x in seqs):
             raise ValueError("every sequence in X must have at least one step")
@@ -308,9 +310,13 @@ class RidgeClassifier:
         """``X``: (n, d) samples, or a list of (T_i, d) sequences; ``labels``: one
         per sample or per sequence."""
         F, owner = self._pool(X)
-        labels = np.asarray(labels)
+        try:
+            labels = np.asarray(labels)
+        except ValueError:
+            raise ValueError("labels must be a 1-D array of class labels") from None
         if labels.ndim != 1 or labels.size != (F.shape[0] if owner is None else owner.max() + 1):
-            raise ValueError("labels must have one entry per sample (or per sequence)")
+            raise ValueError(f"labels must have one entry per sample (or per sequence) of X, got {labels.size} for "
+                             f"{F.shape[0] if owner is None else owner.max() + 1}")
         self.classes_, idx = np.unique(labels, return_inverse=True)
         if self.classes_.size < 2:
             raise ValueError("labels must contain at least two classes")

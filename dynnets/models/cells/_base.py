@@ -274,7 +274,7 @@ class _Cell:
         a = as_float_array(name, d, ndim=(2, 3))
         a = a[:, None, :] if a.ndim == 2 else a
         if a.shape != shape:
-            raise ValueError(f"{name} must have the shape of the states {shape}, got {a.shape}")
+            raise ValueError(f"{name} must have the shape of the states that x gives, {shape}, got {a.shape}")
         return _batch_first(a)
 
     # -- public passes -----------------------------------------------------------

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..._repr import array_repr
-from ..._validate import as_float_array
+from ..._validate import argument, as_float_array
 from ._base import Run, _Cell
 
 
@@ -195,7 +195,7 @@ class Bidirectional(_Composite):
         run = self.run(X) if run is None else run
         dh = as_float_array("dh", dh)
         if dh.shape[:-1] != run.h.shape[:-1] or dh.shape[-1] != self.n_state:
-            raise ValueError(f"dh must have the shape of the states {run.h.shape}, got {dh.shape}")
+            raise ValueError(f"dh must have the shape of the states that x gives, {run.h.shape}, got {dh.shape}")
         nf = self.forward.n_state
         gf = self.forward.gradients(X, dh[..., :nf], run=run.layers[0])
         gb = self.backward.gradients(X[::-1], dh[::-1, ..., nf:], run=run.layers[1])
@@ -232,9 +232,11 @@ class EncoderDecoder(_Composite):
         """Encoder run on ``source`` (T_s, B, I_s) and decoder run on ``inputs``
         (T_d, B, I_d) from the encoder's last state. Returns :class:`StackRun`
         with ``layers = [encoder run, decoder run]`` and the decoder's ``h``."""
-        re = self.encoder.run(source)
+        with argument("source"):
+            re = self.encoder.run(source)
         c = re.c[-1] if self.encoder.has_cell_state else None
-        rd = self.decoder.run(inputs, re.h[-1], c)
+        with argument("inputs"):
+            rd = self.decoder.run(inputs, re.h[-1], c)
         return StackRun([re, rd], rd.h)
 
     def gradients(self, source, inputs, dh, run=None):
