@@ -47,11 +47,14 @@ def print_table(rows, results, columns):
         print("| " + " | ".join(r) + " |")
 
 
-def parse_args(doc, script, repeats=5):
+def parse_args(doc, script, repeats=5, extra=None):
     """The options every benchmark takes: ``--repeats``, ``--quick`` (small
-    problems, a smoke test) and ``--out`` (default ``results/<script>.json``)."""
+    problems, a smoke test) and ``--out`` (default ``results/<script>.json``);
+    ``extra(parser)`` adds a benchmark's own."""
     ap = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     ap.add_argument("--repeats", type=int, default=repeats)
     ap.add_argument("--quick", action="store_true", help="smaller problems, for a smoke test")
     ap.add_argument("--out", default=str(Path(__file__).with_name("results") / f"{Path(script).stem}.json"))
+    if extra is not None:
+        extra(ap)
     return ap.parse_args()

@@ -1,14 +1,16 @@
 """Start-up cost: the first call of each model family in a fresh process, with an
 empty numba cache and then with the cache the first process wrote.
 
-    python benchmarks/bench_startup.py [--repeats 3]
+    python benchmarks/bench_startup.py [--repeats 3] [--experiments NAME ... | all]
 
 Each measurement is a new Python process (import included) with its own
 ``NUMBA_CACHE_DIR``; the first run of a pair starts from an empty cache, the
-second reuses it. Serial kernels are cached on disk; parallel kernels and
-kernels that take a user's numba function are compiled in every process (numba
-cannot cache them safely), so their families gain less. Medians of
-``--repeats`` pairs.
+second reuses it. Serial kernels are cached on disk (a kernel that calls a
+system's function through ``dynnets._bind``); parallel kernels are compiled in
+every process (numba cannot cache them safely), so the families and experiments
+that run them gain less. Medians of ``--repeats`` pairs; ``--experiments``
+times ``dynnets run NAME --quick`` for the experiments named (default
+``ctrnn_oscillator``; ``all`` for every one).
 """
 
 import os
@@ -50,7 +52,8 @@ def pair(code=None, argv=None, cwd=None):
 
 
 def main():
-    args = parse_args(__doc__, __file__, repeats=3)
+    args = parse_args(__doc__, __file__, repeats=3, extra=lambda ap: ap.add_argument(
+        "--experiments", nargs="+", default=["ctrnn_oscillator"], help="experiment names, or all"))
     R = 1 if args.quick else args.repeats
     root = Path(__file__).resolve().parents[1]
     results = environment() | {"repeats": R}
@@ -62,13 +65,18 @@ def main():
         first, second = float(np.median(firsts)), float(np.median(seconds))
         rows.append((name, f"{first:.1f} s", f"{second:.1f} s", f"{first / second:.1f}x"))
         records.append({"family": name, "fresh_cache": first, "warm_cache": second})
-    with tempfile.TemporaryDirectory() as out:
-        argv = [sys.executable, "-m", "dynnets", "run", "ctrnn_oscillator", "--quick", "--out", out, "--no-progress"]
-        firsts, seconds = zip(*(pair(argv=argv, cwd=root) for _ in range(R)))
-    first, second = float(np.median(firsts)), float(np.median(seconds))
-    rows.append(("`dynnets run ctrnn_oscillator --quick`", f"{first:.1f} s", f"{second:.1f} s",
-                 f"{first / second:.1f}x"))
-    records.append({"family": "dynnets run ctrnn_oscillator --quick", "fresh_cache": first, "warm_cache": second})
+    names = args.experiments
+    if names == ["all"]:
+        from dynnets.experiment import list_experiments
+
+        names = list_experiments(root / "experiments")
+    for name in names:
+        with tempfile.TemporaryDirectory() as out:
+            argv = [sys.executable, "-m", "dynnets", "run", name, "--quick", "--out", out, "--no-progress"]
+            firsts, seconds = zip(*(pair(argv=argv, cwd=root) for _ in range(R)))
+        first, second = float(np.median(firsts)), float(np.median(seconds))
+        rows.append((f"`dynnets run {name} --quick`", f"{first:.1f} s", f"{second:.1f} s", f"{first / second:.1f}x"))
+        records.append({"family": f"dynnets run {name} --quick", "fresh_cache": first, "warm_cache": second})
     print(f"python -c 'import dynnets' with a warm cache: {t_import:.2f} s")
     print_table(rows, results, ("first call, in a new process", "empty cache", "cache from the last process",
                                 "speed-up"))
