@@ -69,8 +69,14 @@ def _identity(d):
         stamp = _file_stamp(path)
     except (TypeError, OSError):
         return None  # defined in a notebook cell or an exec'd string
-    code = f.__code__
-    return f"{f.__module__}.{f.__qualname__}|{stamp}|{code.co_code.hex()}|{code.co_consts!r}"
+    return f"{f.__module__}.{f.__qualname__}|{stamp}|{_code_text(f.__code__)}"
+
+
+def _code_text(code):
+    """Bytecode and constants, with nested code objects (comprehensions) spelled
+    out: their repr holds a memory address, different in every process."""
+    consts = [_code_text(c) if inspect.iscode(c) else repr(c) for c in code.co_consts]
+    return f"{code.co_code.hex()}({','.join(consts)})"
 
 
 def _cache_dir():

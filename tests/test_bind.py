@@ -54,22 +54,27 @@ def test_edited_user_function_gets_a_new_kernel(tmp_path):
 
             @njit(cache=True)
             def rhs(t, y, params, dydt):
-                dydt[0] = -{rate} * y[0]
+                # a comprehension: a nested code object, whose repr differs per process
+                dydt[0] = -{rate} * y[0] + sum([0.0 for _ in range(2)])
         """))
 
     code = """
         import dynnets as dn
+        from dynnets._bind import _bound
         import mod_a, mod_b
         for m in (mod_a, mod_b):
             print(repr(float(dn.solve(m.rhs, [1.0], (0, 1.0), rtol=1e-10, atol=1e-12).y[-1, 0])))
+        print(sum(sum(b.stats.cache_hits.values()) for b in _bound.values()))
     """
     write("mod_a", 1.0)
     write("mod_b", 2.0)
-    a, b = map(float, _python(code, tmp_path / "cache", cwd=tmp_path))
+    a, b, hits = map(float, _python(code, tmp_path / "cache", cwd=tmp_path))
     np.testing.assert_allclose([a, b], np.exp([-1.0, -2.0]), rtol=1e-8)
+    assert hits == 0
     write("mod_a", 3.0)
-    a, b = map(float, _python(code, tmp_path / "cache", cwd=tmp_path))
+    a, b, hits = map(float, _python(code, tmp_path / "cache", cwd=tmp_path))
     np.testing.assert_allclose([a, b], np.exp([-3.0, -2.0]), rtol=1e-8)
+    assert hits == 1  # mod_b's kernel from the cache, mod_a's compiled anew
 
 
 def test_uncacheable_functions_are_bound_in_memory():
