@@ -90,7 +90,7 @@ def scalars(**named):
     return np.array([as_scalar(k, v) for k, v in named.items()], float)
 
 
-def n_steps(name, duration, dt, at_least=0, ceil=False):
+def as_steps(name, duration, dt, at_least=0, ceil=False):
     """``round(duration / dt)`` (or its ceiling) steps, at least ``at_least``;
     refused above ``MAX_COUNT``."""
     n = duration / dt

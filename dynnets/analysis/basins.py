@@ -27,8 +27,7 @@ import numpy as np
 from numba import njit, prange
 
 from .._math import is_finite
-from .._validate import as_float_array, as_scalar
-from .._validate import n_steps as steps
+from .._validate import as_float_array, as_scalar, as_steps
 from ..config import JIT
 from ..integrate.kernels import rk_step
 from ..integrate.tableau import get_method
@@ -206,8 +205,8 @@ def basins(system, axes, *, components=(0, 1), base=None, transient=200.0, windo
         if dt > window:
             raise ValueError(f"dt must not exceed the window ({window}), got {dt}")
         tab = get_method(method)
-        n_tr = steps("transient", as_scalar("transient", transient, low=0.0), dt)
-        n_win = steps("window", as_scalar("window", window, low=0.0, low_open=True), dt, at_least=1)
+        n_tr = as_steps("transient", as_scalar("transient", transient, low=0.0), dt)
+        n_win = as_steps("window", as_scalar("window", window, low=0.0, low_open=True), dt, at_least=1)
         _envelopes_flow(system.rhs, system.params, Y0, dt, n_tr, n_win, escape, tab.A, tab.b, tab.c, lo, hi, last,
                         escaped)
         lyap_kw = {"transient": 0.0, "dt": dt, "method": tab}

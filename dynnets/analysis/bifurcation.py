@@ -21,8 +21,7 @@ from numba import njit, prange
 
 from .._math import is_finite
 from .._repr import array_repr
-from .._validate import as_float_array, as_scalar
-from .._validate import n_steps as steps
+from .._validate import as_float_array, as_scalar, as_steps
 from ..config import JIT
 from ..integrate.kernels import rk_step
 from ..integrate.tableau import get_method
@@ -202,12 +201,12 @@ def orbit_diagram(system, param, values, y0, *, component=0, transient=1000, rec
         dt = as_scalar("dt", dt, low=0.0, low_open=True)
         transient = as_scalar("transient", transient, low=0.0)
         record = as_scalar("record", record, low=0.0, low_open=True)
-        n_steps = steps("record", record, dt)
+        n_steps = as_steps("record", record, dt)
         max_peaks = max(1, n_steps // 10) if max_peaks is None else as_scalar("max_peaks", max_peaks, low=1, integer=True)
         tab = get_method(method)
         out = np.full((values.size, max_peaks), np.nan)
         counts = np.zeros(values.size, np.int64)
-        _orbit_flow(system.rhs, params, p_index, values, y0, component, dt, steps("transient", transient, dt),
+        _orbit_flow(system.rhs, params, p_index, values, y0, component, dt, as_steps("transient", transient, dt),
                     n_steps, tab.A, tab.b, tab.c, out, counts, diverged)
     return OrbitDiagram(values, out, diverged)
 
@@ -250,9 +249,9 @@ def lyapunov_sweep(system, param, values, y0, T, *, k=1, transient=0, dt=0.01, r
         T = as_scalar("T", T, low=0.0, low_open=True)
         transient = as_scalar("transient", transient, low=0.0)
         dt = as_scalar("dt", dt, low=0.0, low_open=True)
-        steps_per = steps("renorm", as_scalar("renorm", renorm, low=0.0, low_open=True), dt, at_least=1)
-        n_renorm = steps("T", T, steps_per * dt, at_least=1, ceil=True)
-        n_tr = steps("transient", transient, steps_per * dt, ceil=True)
+        steps_per = as_steps("renorm", as_scalar("renorm", renorm, low=0.0, low_open=True), dt, at_least=1)
+        n_renorm = as_steps("T", T, steps_per * dt, at_least=1, ceil=True)
+        n_tr = as_steps("transient", transient, steps_per * dt, ceil=True)
         tab = get_method(method)
         _lyap_sweep_flow(system.rhs, jac, has_jac, params, p_index, values, y0, Q0, dt, n_tr, n_renorm,
                          steps_per, tab.A, tab.b, tab.c, logs, status)

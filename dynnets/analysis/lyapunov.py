@@ -25,8 +25,7 @@ from numba import njit
 
 from .._bind import bind
 from .._math import is_finite
-from .._validate import as_float_array, as_scalar
-from .._validate import n_steps as steps
+from .._validate import as_float_array, as_scalar, as_steps
 from ..config import JIT
 from ..errors import DivergenceError
 from ..integrate.kernels import stage_input
@@ -344,8 +343,8 @@ def lyapunov_spectrum(system, y0, T, k=None, *, transient=0, dt=0.01, renorm=0.1
         renorm = as_scalar("renorm", renorm, low=0.0, low_open=True)
         if dt > renorm:
             raise ValueError(f"dt must not exceed renorm ({renorm}), got {dt}")
-        steps_per = steps("renorm", renorm, dt, at_least=1)
-        n_renorm = steps("T", T, steps_per * dt, ceil=True)
+        steps_per = as_steps("renorm", renorm, dt, at_least=1)
+        n_renorm = as_steps("T", T, steps_per * dt, ceil=True)
         if n_renorm < 1:
             raise ValueError("T must cover at least one renormalisation interval")
         tab = get_method(method)

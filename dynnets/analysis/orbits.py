@@ -23,8 +23,7 @@ from numba import njit
 from .._bind import bind
 from .._math import is_finite
 from .._repr import array_repr
-from .._validate import as_float_array, as_scalar
-from .._validate import n_steps as steps
+from .._validate import as_float_array, as_scalar, as_steps
 from ..config import JIT
 from ..errors import DivergenceError
 from ..integrate.kernels import rk_step
@@ -204,7 +203,7 @@ def poincare_section(system, y0, T, normal, offset=0.0, *, direction=1, t0=0.0, 
     t_out = np.empty(max_crossings)
     y_out = np.empty((max_crossings, y0.size))
     status = np.zeros(3, np.int64)
-    count = bind(_section_kernel, system.rhs)(system.params, y0, float(t0), dt, steps("T", T, dt, ceil=True), normal, offset,
+    count = bind(_section_kernel, system.rhs)(system.params, y0, float(t0), dt, as_steps("T", T, dt, ceil=True), normal, offset,
                             int(direction), tab.A, tab.b, tab.c, t_out, y_out, status)
     if status[0]:
         raise DivergenceError(status[1], status[2])
@@ -301,7 +300,7 @@ def periodic_orbit(system, y0, *, transient=100.0, T=None, normal=None, offset=N
     tab = get_method(method)
     from ..integrate.solve import solve
 
-    steps("transient + T", transient + T, dt)
+    as_steps("transient + T", transient + T, dt)
     run = solve(system, y0, (0.0, transient + T), method=tab, dt=dt, adaptive=False)
     y_start = run.y[np.searchsorted(run.t, transient)]
     if normal is None:
@@ -319,7 +318,7 @@ def periodic_orbit(system, y0, *, transient=100.0, T=None, normal=None, offset=N
     if m is None:
         return None
     period = float(sec.t[-1] - sec.t[-1 - m])
-    n_steps = steps("the period", period, dt, at_least=1, ceil=True)
+    n_steps = as_steps("the period", period, dt, at_least=1, ceil=True)
     M = np.empty((n, n))
     status = np.zeros(3, np.int64)
     has_jac = system.jac is not None

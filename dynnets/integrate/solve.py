@@ -6,8 +6,7 @@ import numpy as np
 from numba.core.errors import TypingError
 
 from .._bind import bind
-from .._validate import as_bool, as_float_array, as_scalar, check_jitted
-from .._validate import n_steps as steps
+from .._validate import as_bool, as_float_array, as_scalar, as_steps, check_jitted
 from ..errors import DivergenceError
 from ..systems import System
 from . import kernels
@@ -116,7 +115,7 @@ def _prepare(system, y0, t_span, params, method, dt, adaptive, rtol, atol, t_eva
         if np.any(np.diff(t_eval) < 0):
             raise ValueError("t_eval must be sorted in increasing order")
     elif not adaptive:
-        n = steps("t_span", (t1 - t0) * (1.0 - 1e-12), dt, ceil=True)
+        n = as_steps("t_span", (t1 - t0) * (1.0 - 1e-12), dt, ceil=True)
         t_eval = np.minimum(t0 + dt * np.arange(n + 1), t1)
         t_eval[-1] = t1
     e = tab.e if tab.adaptive else np.zeros(tab.n_stages)

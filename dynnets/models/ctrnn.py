@@ -37,8 +37,7 @@ import numpy as np
 from numba import njit, prange
 
 from .._math import is_finite, sigmoid
-from .._validate import as_bool, as_float_array, as_rng, as_scalar
-from .._validate import n_steps as steps
+from .._validate import as_bool, as_float_array, as_rng, as_scalar, as_steps
 from ..config import JIT, POP_BLOCK
 from ..errors import DivergenceError, NumericalWarning
 from ..integrate.kernels import stage_input
@@ -542,7 +541,7 @@ def simulate(net, y0=None, *, dt=0.01, n_steps=None, t_max=None, inputs=None, me
             raise ValueError(f"inputs has {u.shape[1]} networks on axis 1, the population {P}")
     if n_steps is None:
         if t_max is not None:
-            n_steps = steps("t_max", as_scalar("t_max", t_max, low=0.0, low_open=True), dt)
+            n_steps = as_steps("t_max", as_scalar("t_max", t_max, low=0.0, low_open=True), dt)
         elif u is not None:
             n_steps = u.shape[0]
         else:

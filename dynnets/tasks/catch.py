@@ -38,8 +38,7 @@ from numba import njit, prange
 
 from .._random import stream_states, uniform
 from .._repr import array_repr
-from .._validate import as_float_array, as_scalar
-from .._validate import n_steps as steps
+from .._validate import as_float_array, as_scalar, as_steps
 from ..config import JIT
 from ._agent import check_dt, controller_arrays, euler_step, reset
 
@@ -185,7 +184,7 @@ def catch(net, offsets=None, *, n_trials=16, seed=None, dt=STEP):
     """
     W, tau, bias, gain, Win = controller_arrays(net, N_RAYS, min_neurons=2, roles="the motors")
     dt = check_dt(dt, tau)
-    steps("the fall time", DROP_HEIGHT / FALL_SPEED, dt)  # refuse a dt that makes a trial endless
+    as_steps("the fall time", DROP_HEIGHT / FALL_SPEED, dt)  # refuse a dt that makes a trial endless
     P = W.shape[0]
     if offsets is not None:
         off = as_float_array("offsets", offsets, ndim=1)
@@ -221,7 +220,7 @@ def catch_trajectory(net, offset, *, dt=STEP):
                                                 single="catch_trajectory")
     dt = check_dt(dt, tau)
     offset = as_scalar("offset", offset)
-    T = steps("the fall time", DROP_HEIGHT / FALL_SPEED, dt, ceil=True) + 1
+    T = as_steps("the fall time", DROP_HEIGHT / FALL_SPEED, dt, ceil=True) + 1
     track = np.full((T, 2 + N_RAYS), np.nan)
     _trial(W[0], tau[0], bias[0], gain[0], Win[0], offset, dt, True, track)
     keep = ~np.isnan(track[:, 0])

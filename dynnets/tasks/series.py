@@ -36,8 +36,7 @@ References
 import numpy as np
 from numba import njit
 
-from .._validate import as_float_array, as_rng, as_scalar
-from .._validate import n_steps as steps
+from .._validate import as_float_array, as_rng, as_scalar, as_steps
 from ..config import JIT
 
 
@@ -109,7 +108,7 @@ def mackey_glass(n_samples, *, tau=17.0, beta=0.2, gamma=0.1, n=10.0, x0=1.2, dt
     beta, gamma, n, x0 = (as_scalar(k, v) for k, v in (("beta", beta), ("gamma", gamma), ("n", n), ("x0", x0)))
 
     def whole_steps(name, value):
-        k = steps(name, value, dt)
+        k = as_steps(name, value, dt)
         if abs(k * dt - value) > 1e-9 * max(1.0, value):
             raise ValueError(f"{name} / dt must be an integer, got {name}={value}, dt={dt}")
         return k

@@ -36,8 +36,7 @@ import numpy as np
 from numba import njit, prange
 
 from .._repr import array_repr
-from .._validate import as_float_array, as_scalar
-from .._validate import n_steps as steps
+from .._validate import as_float_array, as_scalar, as_steps
 from ..config import JIT
 from ._agent import check_dt, controller_arrays, euler_step, reset
 
@@ -156,7 +155,7 @@ def leg_step(state, foot, forward, backward, dt=STEP):
 def _steps(duration, dt):
     duration = as_scalar("duration", duration, low=0.0, low_open=True)
     dt = as_scalar("dt", dt, low=0.0, low_open=True)
-    return steps("duration", duration, dt, at_least=1), duration, dt
+    return as_steps("duration", duration, dt, at_least=1), duration, dt
 
 
 @dataclass
