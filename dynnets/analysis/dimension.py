@@ -49,6 +49,14 @@ def _pair_counts(x, r2, theiler, counts):
                 counts[blk, np.searchsorted(r2, d2, side="right")] += 1
 
 
+def _points(x):
+    """``x`` (N,) or (N, d) as a C-contiguous (N, d) array of at least one point."""
+    x = as_float_array("x", x, ndim=(1, 2))
+    if x.size == 0:
+        raise ValueError(f"x must hold at least one point, got shape {x.shape}")
+    return np.ascontiguousarray(x.reshape(x.shape[0], -1))
+
+
 def correlation_sum(x, r, *, theiler=0):
     """The correlation sum ``C(r)`` of points ``x``.
 
@@ -66,10 +74,7 @@ def correlation_sum(x, r, *, theiler=0):
     ndarray, shape (m,)
         Fraction of pairs closer than each ``r``.
     """
-    x = as_float_array("x", x, ndim=(1, 2))
-    if x.size == 0:
-        raise ValueError(f"x must hold at least one point, got shape {x.shape}")
-    x = np.ascontiguousarray(x.reshape(x.shape[0], -1))
+    x = _points(x)
     r = as_float_array("r", r, ndim=1)
     if r.size == 0 or np.any(r <= 0) or np.any(np.diff(r) <= 0):
         raise ValueError("r must be a non-empty, strictly increasing array of positive radii")
@@ -137,10 +142,7 @@ def correlation_dimension(x, r=None, *, theiler=0, fit=None, n_r=32):
     -------
     CorrelationDimension
     """
-    x = as_float_array("x", x, ndim=(1, 2))
-    if x.size == 0:
-        raise ValueError(f"x must hold at least one point, got shape {x.shape}")
-    x2 = x.reshape(x.shape[0], -1)
+    x2 = _points(x)
     if r is None:
         diam = float(np.linalg.norm(x2.max(axis=0) - x2.min(axis=0)))
         if diam == 0:

@@ -37,7 +37,7 @@ import numpy as np
 from numba import njit, prange
 
 from .._math import is_finite, sigmoid
-from .._validate import as_bool, as_float_array, as_rng, as_scalar, as_steps
+from .._validate import as_bool, as_choice, as_float_array, as_rng, as_scalar, as_steps
 from ..config import JIT, POP_BLOCK
 from ..errors import DivergenceError, NumericalWarning
 from ..integrate.kernels import stage_input
@@ -257,8 +257,7 @@ def mtrnn(sizes, taus, *, weight_scale=1.0, connect="chain", n_inputs=None, seed
     taus = as_float_array("taus", taus, ndim=1)
     if len(sizes) != taus.size or not sizes:
         raise ValueError(f"sizes and taus must have the same non-zero length, got {len(sizes)} and {taus.size}")
-    if connect not in ("chain", "all"):
-        raise ValueError(f"connect must be 'chain' or 'all', got {connect!r}")
+    as_choice("connect", connect, ("chain", "all"))
     rng = as_rng(seed)
     n = sum(sizes)
     group = np.repeat(np.arange(len(sizes)), sizes)

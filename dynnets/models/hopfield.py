@@ -442,8 +442,7 @@ class Hopfield:
     def from_patterns(cls, patterns, rule="hebbian", theta=None):
         """Store ``patterns`` (shape (P, N), +-1) with ``rule`` in
         {'hebbian', 'storkey', 'pseudo_inverse'}."""
-        if not isinstance(rule, str) or rule not in RULES:
-            raise ValueError(f"rule must be one of {sorted(RULES)}, got {rule!r}")
+        as_choice("rule", rule, sorted(RULES))
         return cls(RULES[rule](patterns), theta, rule)
 
     @property

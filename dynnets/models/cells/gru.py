@@ -17,7 +17,7 @@ import numpy as np
 from numba import njit, prange
 
 from ..._math import sigmoid, tanh
-from ..._validate import as_float_array
+from ..._validate import as_choice, as_float_array
 from ...config import JIT
 from ._base import (
     Run,
@@ -166,8 +166,7 @@ class GRU(_TorchLayout, _Cell):
     _MAP_STEP = staticmethod(_gru_map)
 
     def __init__(self, W_ih, W_hh, b_ih=None, b_hh=None, *, reset="after"):
-        if reset not in ("after", "before"):
-            raise ValueError(f"reset must be 'after' or 'before', got {reset!r}")
+        as_choice("reset", reset, ("after", "before"))
         self.reset = reset
         self.W_hh = as_float_array("W_hh", W_hh, ndim=2)
         n = self.W_hh.shape[1]
