@@ -3,6 +3,12 @@
 ``FASTMATH`` leaves out ``nnan`` and ``ninf`` on purpose: the kernels test states
 with ``np.isfinite`` to detect divergence, and those flags would let LLVM fold
 the test away.
+
+Indexing in hot loops: numba wraps negative indices, so ``a[off + i]`` with a
+signed offset LLVM cannot prove non-negative costs a compare and two conditional
+moves per access and can stop vectorisation. Slice the arrays to the block first
+and index from 0 (``a[off:off + n][i]``), or keep the offset unsigned
+(``np.uint64``); the reservoir mat-vec ran 1.5x faster for it.
 """
 
 FASTMATH = {"nsz", "arcp", "contract", "afn", "reassoc"}

@@ -48,6 +48,7 @@ from . import topology as _topology
 ACTIVATIONS = ("tanh", "identity")
 _ROW_PARALLEL_NNZ = 20_000  # one reservoir with more connections is split by rows
 SELL_C = 8  # rows per chunk of the sliced ELLPACK layout
+_PART = 256  # rows per part: the items of the row-parallel kernel
 
 
 # ----------------------------------------------------------------------------
@@ -56,66 +57,65 @@ SELL_C = 8  # rows per chunk of the sliced ELLPACK layout
 
 
 def _to_sell(W, blocks):
-    """``W`` in sliced ELLPACK form (SELL-C-sigma, Kreutzer et al. 2014): the
-    rows of each block, sorted longest first, in chunks of ``SELL_C``; a chunk
-    stores its ``SELL_C`` rows column by column, zero-padded to its longest row,
-    so the inner loop runs across rows and vectorises. Column indices are local
-    to the block (unsigned, so the kernel does no wrap-around checks).
+    """``W`` in sliced ELLPACK form (SELL-C-sigma, Kreutzer et al. 2014): each
+    block's rows in parts of at most ``_PART`` consecutive rows, each part's rows
+    sorted longest first, in chunks of ``SELL_C``; a chunk stores its ``SELL_C``
+    rows column by column, zero-padded to its longest row, so the inner loop runs
+    across rows. Column indices are local to the block (unsigned, so the kernel
+    does no wrap-around checks). A part's chunks write only the part's rows, so
+    parts run in parallel without sharing cache lines.
 
-    Returns ``(val, col, chunk_off, chunk_len, chunk_rows, block_chunks)``;
-    ``chunk_rows[c * SELL_C + i]`` is the local row of slot i (-1 for padding)."""
+    Returns ``(val, col, chunk_off, chunk_len, chunk_rows, block_chunks)`` and
+    ``(part_chunks, part_rows)``; ``chunk_rows[c * SELL_C + i]`` is the
+    block-local row of slot i (-1 for padding); part q has chunks
+    ``part_chunks[q] ..`` and rows ``part_rows[q] ..``."""
     C = SELL_C
     lens = np.diff(W.indptr)
     vals, cols, offs, clens, crows, bchunks = [], [], [0], [], [], [0]
+    pchunks, prows = [0], [0]
     for b in range(blocks.size - 1):
         r0, r1 = blocks[b], blocks[b + 1]
-        order = np.argsort(-lens[r0:r1], kind="stable")
-        order = np.concatenate([order, np.full(-order.size % C, -1)])
-        for c in range(order.size // C):
-            rows = order[c * C:(c + 1) * C]
-            L = max(int(lens[r0 + r]) if r >= 0 else 0 for r in rows)
-            v = np.zeros((L, C))
-            j = np.zeros((L, C), np.uint32)
-            for i, r in enumerate(rows):
-                if r >= 0:
-                    a, e = W.indptr[r0 + r], W.indptr[r0 + r + 1]
-                    v[:e - a, i] = W.data[a:e]
-                    j[:e - a, i] = W.indices[a:e] - r0
-            vals.append(v.ravel())
-            cols.append(j.ravel())
-            offs.append(offs[-1] + L * C)
-            clens.append(L)
-            crows.append(rows)
+        for p0 in range(r0, r1, _PART):
+            p1 = min(r1, p0 + _PART)
+            order = p0 - r0 + np.argsort(-lens[p0:p1], kind="stable")
+            order = np.concatenate([order, np.full(-order.size % C, -1)])
+            for c in range(order.size // C):
+                rows = order[c * C:(c + 1) * C]
+                L = max(int(lens[r0 + r]) if r >= 0 else 0 for r in rows)
+                v = np.zeros((L, C))
+                j = np.zeros((L, C), np.uint32)
+                for i, r in enumerate(rows):
+                    if r >= 0:
+                        a, e = W.indptr[r0 + r], W.indptr[r0 + r + 1]
+                        v[:e - a, i] = W.data[a:e]
+                        j[:e - a, i] = W.indices[a:e] - r0
+                vals.append(v.ravel())
+                cols.append(j.ravel())
+                offs.append(offs[-1] + L * C)
+                clens.append(L)
+                crows.append(rows)
+            pchunks.append(len(clens))
+            prows.append(p1)
         bchunks.append(len(clens))
-    return (np.concatenate(vals), np.concatenate(cols), np.array(offs, np.int64), np.array(clens, np.int64),
+    sell = (np.concatenate(vals), np.concatenate(cols), np.array(offs, np.int64), np.array(clens, np.int64),
             np.concatenate(crows).astype(np.int64), np.array(bchunks, np.int64))
+    return sell, (np.array(pchunks, np.int64), np.array(prows, np.int64))
 
 
 @njit(cache=True, **JIT_STRICT)
 def _chunk(val, col, off, length, x, acc):
     """``acc[i] = (W x)`` for the ``SELL_C`` rows of one chunk, summed in storage
-    order (no reassociation, so every caller gets the same bits). The eight
-    running sums are scalars so they stay in registers."""
-    a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = 0.0
-    o = off
+    order (no reassociation, so every caller gets the same bits). The offsets are
+    unsigned: numba wraps negative indices, and the wrap-around code for a signed
+    offset (a compare and two conditional moves per load) made this loop 1.5x slower."""
+    for i in range(SELL_C):
+        acc[i] = 0.0
+    o = np.uint64(off)
     for _ in range(length):
-        a0 += val[o] * x[col[o]]
-        a1 += val[o + 1] * x[col[o + 1]]
-        a2 += val[o + 2] * x[col[o + 2]]
-        a3 += val[o + 3] * x[col[o + 3]]
-        a4 += val[o + 4] * x[col[o + 4]]
-        a5 += val[o + 5] * x[col[o + 5]]
-        a6 += val[o + 6] * x[col[o + 6]]
-        a7 += val[o + 7] * x[col[o + 7]]
-        o += SELL_C
-    acc[0] = a0
-    acc[1] = a1
-    acc[2] = a2
-    acc[3] = a3
-    acc[4] = a4
-    acc[5] = a5
-    acc[6] = a6
-    acc[7] = a7
+        for i in range(SELL_C):
+            k = o + np.uint64(i)
+            acc[i] += val[k] * x[col[k]]
+        o += np.uint64(SELL_C)
 
 
 @njit(cache=True, **JIT)
@@ -182,13 +182,16 @@ def _run_item(val, col, coff, clen, crow, bchunks, W_inT, bias, leak, W_fbT, lin
     x = x0.copy()
     pre = np.empty(r1 - r0)
     acc = np.empty(SELL_C)
+    # the block's own views, indexed from 0 (no wrap-around code for negative indices)
+    W_inT, W_fbT, bias, leak, X = W_inT[:, r0:r1], W_fbT[:, r0:r1], bias[r0:r1], leak[r0:r1], X[:, r0:r1]
     for t in range(t0, t1):
         # :func:`_step` spelled out: measured ~8% faster at 100 units than the call
-        _drive(W_inT, W_fbT, bias, r0, u, fb, t, pre)
+        _drive(W_inT, W_fbT, bias, 0, u, fb, t, pre)
         _recurrent(val, col, coff, clen, crow, c0, c1, x, pre, acc)
-        ok = _leaky(x, pre, leak, r0, linear)
+        ok = _leaky(x, pre, leak, 0, linear)
+        Xt = X[t]
         for i in range(r1 - r0):  # an explicit loop: a slice assignment costs more than the copy at small N
-            X[t, r0 + i] = x[i]
+            Xt[i] = x[i]
         if not ok:
             return t
     return -1
@@ -208,36 +211,32 @@ def _run_items(val, col, coff, clen, crow, bchunks, W_inT, bias, leak, W_fbT, li
                   starts[s], starts[s + 1], x0[s, blocks[b]:blocks[b + 1]], X)
 
 
-_PART = 256  # units per part of the parallel drive / leaky loops
-
-
 @njit(parallel=True, **JIT)
-def _run_rows(val, col, coff, clen, crow, bchunks, W_inT, bias, leak, W_fbT, linear, blocks, u, fb, x0, X):
-    """One large reservoir, one sequence, split within each step: the chunks in
-    parallel, then the leaky update with the next step's drive in parallel; each
-    part runs the code of :func:`_step`, so the result is the serial one at any
-    thread count. Returns the first step with a non-finite state, or -1."""
+def _run_rows(val, col, coff, clen, crow, bchunks, W_inT, bias, leak, W_fbT, linear, blocks, pchunks, prows, u, fb,
+              x0, X):
+    """One large reservoir, one sequence, split within each step into its parts
+    of rows (:func:`_to_sell`), one parallel loop per step: each part computes its
+    rows' new states from the previous state (double-buffered) with the code of
+    :func:`_step`, so the result is the serial one at any thread count. Returns
+    the first step with a non-finite state, or -1."""
     n = x0.size
-    T = u.shape[0]
-    x = x0.copy()
+    n_parts = prows.size - 1
+    xa = x0.copy()
+    xb = np.empty(n)
     pre = np.empty(n)
-    n_chunks = clen.size
-    n_parts = (n + _PART - 1) // _PART
+    acc = np.empty((n_parts, SELL_C))
     ok = np.empty(n_parts, np.bool_)
-    for q in prange(n_parts):
-        a, b = q * _PART, min(n, (q + 1) * _PART)
-        _drive(W_inT, W_fbT, bias, a, u, fb, 0, pre[a:b])
-    for t in range(T):
-        for c in prange(n_chunks):
-            acc = np.empty(SELL_C)
-            _recurrent(val, col, coff, clen, crow, c, c + 1, x, pre, acc)
+    for t in range(u.shape[0]):
+        old, new = (xa, xb) if t % 2 == 0 else (xb, xa)
         for q in prange(n_parts):
-            a, b = q * _PART, min(n, (q + 1) * _PART)
-            ok[q] = _leaky(x[a:b], pre[a:b], leak, a, linear)
-            for i in range(a, b):
-                X[t, i] = x[i]
-            if t + 1 < T:
-                _drive(W_inT, W_fbT, bias, a, u, fb, t + 1, pre[a:b])
+            a, b = prows[q], prows[q + 1]
+            p = pre[a:b]
+            _drive(W_inT[:, a:b], W_fbT[:, a:b], bias[a:b], 0, u, fb, t, p)
+            _recurrent(val, col, coff, clen, crow, pchunks[q], pchunks[q + 1], old, pre, acc[q])
+            x = new[a:b]
+            x[:] = old[a:b]
+            ok[q] = _leaky(x, p, leak[a:b], 0, linear)
+            X[t, a:b] = x
         if not ok.all():
             return t
     return -1
@@ -376,9 +375,11 @@ class Reservoir:
             object.__setattr__(self, name, a)
         # what every kernel takes, built once: W in SELL form, transposed input
         # and feedback weights (so the drive loops run over units), the rest
-        object.__setattr__(self, "_args", _to_sell(W, blocks) + (
+        sell, parts = _to_sell(W, blocks)
+        object.__setattr__(self, "_args", sell + (
             np.ascontiguousarray(W_in.T), self.bias, self.leak, np.ascontiguousarray(W_fb.T),
             self.activation == "identity", self.blocks))
+        object.__setattr__(self, "_parts", parts)
 
     # -- sizes -------------------------------------------------------------
     @property
@@ -590,7 +591,7 @@ class Reservoir:
         nb = self.n_blocks
         bad = np.empty(nb * S, np.int64)  # per (block, sequence): first non-finite step, or -1
         if S == 1 and nb == 1 and self.W.nnz >= _ROW_PARALLEL_NNZ and numba.get_num_threads() > 1:
-            bad[0] = _run_rows(*args, flat, fb, X0[0], X)
+            bad[0] = _run_rows(*args, *self._parts, flat, fb, X0[0], X)
         elif S == 1 and nb == 1:
             bad[0] = _run_item(*args, 0, flat, fb, 0, flat.shape[0], X0[0], X)
         else:
