@@ -6,7 +6,8 @@
 (a) LSTM, batch 1, sequence 1000, input 1, hidden 32, forward + backward;
 (b) LSTM, batch 32, sequence 100, input 8, hidden 64, forward + backward;
 (c) 1000 steps of one LSTM cell (input 1, hidden 32) called from a Python loop,
-    against ``nn.LSTMCell`` (no autograd).
+    against ``nn.LSTMCell`` (no autograd): dynnets' ``LSTM.stepper`` (the way to
+    step from Python) and, for reference, the functional ``LSTM.step``.
 
 dynnets computes in float64. PyTorch is timed in float64 (the same arithmetic:
 states and gradients are checked equal to 1e-10 first) and in its default
@@ -52,14 +53,19 @@ def seq_case(B, T, I, H, R, rng):
             median_time(lambda: theirs(torch.float32), R))
 
 
-def step_case(R, n_steps):
+def step_case(R, n_steps, functional=False):
     cell = LSTM.random(1, 32, seed=2)
     x = np.ones(1)
 
     def ours():
-        h, c = np.zeros(32), np.zeros(32)
+        if functional:
+            h, c = np.zeros(32), np.zeros(32)
+            for _ in range(n_steps):
+                h, c = cell.step(x, h, c)
+            return h
+        step = cell.stepper()
         for _ in range(n_steps):
-            h, c = cell.step(x, h, c)
+            h = step(x)
         return h
 
     def theirs(dt):
@@ -94,7 +100,8 @@ def main():
         torch.set_num_threads(threads)
         cases = [("(a) batch 1, T 1000, I 1, H 32, fwd+bwd", seq_case(1, 1000 // q, 1, 32, R, rng), 2),
                  ("(b) batch 32, T 100, I 8, H 64, fwd+bwd", seq_case(32, 100 // q, 8, 64, R, rng), 1),
-                 ("(c) 1000 Python-level steps, I 1, H 32", step_case(R, 1000 // q), 20)]
+                 ("(c) 1000 Python-level steps, I 1, H 32 (stepper)", step_case(R, 1000 // q), 20),
+                 ("(c) the same with the functional step", step_case(R, 1000 // q, functional=True), 20)]
         for name, (td, t64, t32), target in cases:
             rows.append((name, str(threads), f"{t32 * 1e3:.3g} ms", f"{t64 * 1e3:.3g} ms", f"{td * 1e3:.3g} ms",
                          f"{t32 / td:.2f}x", f"{t64 / td:.1f}x", f">= {target}x"))
