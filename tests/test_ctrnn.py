@@ -192,3 +192,15 @@ def test_bad_input_names_the_argument():
         dn.simulate("net", n_steps=3)
     with pytest.raises(ValueError, match="low <= high"):
         dn.CTRNN.random(3, weight_range=(1, -1))
+
+
+def test_size_specialised_population_kernel_gives_the_same_bits(monkeypatch):
+    """Small networks run a kernel compiled for their size (sums kept in registers);
+    it must compute exactly what the any-size kernel computes."""
+    from dynnets.models import ctrnn
+
+    pop = dn.CTRNN.random(6, population=70, seed=12, n_inputs=2, weight_range=(-5, 5))
+    u = np.random.default_rng(13).normal(size=(80, 70, 2))
+    fixed = dn.simulate(pop, dt=0.02, inputs=u, method="rk4").y
+    monkeypatch.setattr(ctrnn, "_FIXED_SIZES", 0)
+    np.testing.assert_array_equal(fixed, dn.simulate(pop, dt=0.02, inputs=u, method="rk4").y)
