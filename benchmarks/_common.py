@@ -24,6 +24,21 @@ def median_time(f, repeats):
     return float(np.median(ts))
 
 
+def paired_times(ours, peer, repeats):
+    """Time ``ours()`` and ``peer()`` alternately, ``repeats`` pairs: the medians
+    of each and the median of the per-pair ratios ``peer / ours``. On a shared
+    machine whose speed drifts by a quarter over minutes, a pair runs under the
+    same conditions, so its ratio is steadier than the ratio of the medians."""
+    t_ours, t_peer = [], []
+    for _ in range(repeats):
+        for f, ts in ((ours, t_ours), (peer, t_peer)):
+            t0 = time.perf_counter()
+            f()
+            ts.append(time.perf_counter() - t0)
+    ratios = np.array(t_peer) / np.array(t_ours)
+    return float(np.median(t_ours)), float(np.median(t_peer)), float(np.median(ratios))
+
+
 def environment():
     """Threads, machine and versions, recorded beside every result."""
     return {"threads": numba.get_num_threads(), "machine": platform.processor() or platform.machine(),
