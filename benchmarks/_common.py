@@ -28,7 +28,12 @@ def paired_times(ours, peer, repeats):
     """Time ``ours()`` and ``peer()`` alternately, ``repeats`` pairs: the medians
     of each and the median of the per-pair ratios ``peer / ours``. On a shared
     machine whose speed drifts by a quarter over minutes, a pair runs under the
-    same conditions, so its ratio is steadier than the ratio of the medians."""
+    same conditions, so its ratio is steadier than the ratio of the medians.
+
+    Not for runs that write large fresh outputs: on this VM the host reclaims
+    freed memory within seconds, and first touching 256 MB then costs 0.5 s
+    instead of 0.02 s back to back, a cost the other side's long run would
+    impose on ours (``bench_reservoir`` times each side back to back)."""
     t_ours, t_peer = [], []
     for _ in range(repeats):
         for f, ts in ((ours, t_ours), (peer, t_peer)):
