@@ -342,8 +342,8 @@ class LSTM(_TorchLayout, _Cell):
         (agents, control, interactive use): ``h = stepper(x)``.
 
         It holds a copy of the weights taken now (make a new one after training)
-        and its own state, and calls the compiled step directly, which costs
-        about a microsecond per step where :meth:`step` spends several in
+        and its own state, and calls the compiled step directly: under two
+        microseconds a step at 32 units, where :meth:`step` spends about four in
         argument checks and new arrays. Same numbers as :meth:`run`, bit for bit.
 
         Parameters
@@ -430,8 +430,8 @@ class LSTMStepper:
     """An LSTM advanced one input at a time: ``h = stepper(x)``.
 
     Made by :meth:`LSTM.stepper`. ``h``, ``c`` and ``gates`` (4, H: i, f, g, o
-    of the last step) are live views of the stepper's state, overwritten by the
-    next step: copy what you keep. A step whose new state is not finite raises
+    of the last step taken) are live views of the stepper's state, overwritten by
+    the next step: copy what you keep. A step whose new state is not finite raises
     :class:`~dynnets.errors.DivergenceError` and leaves the state as it was.
 
     Attributes
