@@ -48,6 +48,7 @@ from ._base import (
     _sensitivity_add,
     _time_first,
     _TorchLayout,
+    _vector,
 )
 from .elman import _unflatten
 
@@ -473,8 +474,8 @@ class LSTMStepper:
 
     def __call__(self, x):
         """Advance one step with input ``x`` (I,); returns ``h`` (H,), a view."""
-        if not (type(x) is np.ndarray and x.dtype is _FLOAT64 and x.ndim == 1):
-            x = as_float_array("x", x, ndim=(0, 1)).reshape(-1)
+        if not (type(x) is np.ndarray and x.dtype is _FLOAT64 and x.ndim == 1):  # else the kernel checks the size
+            x = _vector("x", x, self._m)  # what step() accepts
         status = self._call(x)
         if status != -1:
             if status == -2:
