@@ -445,8 +445,7 @@ class LSTMStepper:
 
     def __init__(self, cell, h0=None, c0=None):
         n, m = cell.n_hidden, cell.n_inputs
-        W_ih, W_hh, p = (np.ascontiguousarray(a, dtype=np.float64).copy() for a in (cell.W_ih, cell.W_hh,
-                                                                                     cell.peephole))
+        W_ih, W_hh, p = (np.array(a, np.float64, order="C") for a in (cell.W_ih, cell.W_hh, cell.peephole))
         b = cell.b_ih + cell.b_hh
         self._S = np.zeros((4, n))
         G = np.zeros((4, n))
@@ -454,7 +453,8 @@ class LSTMStepper:
         self._m = m
         self.h, self.c, self.gates = self._S[0], self._S[1], G
         self.reset(h0, c0)
-        args = (W_ih, W_hh, b, p, cell.variant == "CIFG")
+        coupled = cell.variant == "CIFG"
+        args = (W_ih, W_hh, b, p, coupled)
         # the compiled entry point for any 1-d float64 x (strided too): calling it
         # skips the dispatcher's type matching, most of the cost of a call
         sig = tuple(numba.typeof(a) for a in args) + (numba.types.float64[:], numba.typeof(self._S),
@@ -462,7 +462,6 @@ class LSTMStepper:
         entry = _lstm_stepper.overloads[sig].entry_point if sig in _lstm_stepper.overloads else \
             _lstm_stepper.compile(sig)
         S = self._S
-        coupled = args[4]
         self._call = lambda x: entry(W_ih, W_hh, b, p, coupled, x, S, G, A)
 
     def reset(self, h0=None, c0=None):
