@@ -99,7 +99,8 @@ def _outer_add(G, d, v):
 
 @njit(cache=True, **JIT)
 def _t_matvec_add(W, d, out):
-    """``out += W^T d``."""
+    """``out += W^T d`` for a short ``d`` (a readout's few outputs); for the
+    weights of a cell, transpose once and use :func:`_matvec_add`."""
     for r in range(d.size):
         dr = d[r]
         for j in range(out.size):
@@ -107,15 +108,41 @@ def _t_matvec_add(W, d, out):
 
 
 @njit(cache=True, **JIT)
-def _affine_backward(W_ih, W_hh, da, x, hp, gW_ih, gW_hh, gb, dh, dx):
-    """Backward of ``a = W_ih x + W_hh h_{t-1} + b`` for ``da``: accumulate the
-    weight and bias gradients and ``dx``; set ``dh = W_hh^T da``."""
+def _matvec_add(A, d, out):
+    """``out += A d``. The backward kernels pass ``A = W^T`` (copied once per
+    sequence), so that ``W^T d`` is a sum along rows in memory: summed over the
+    rows of ``W`` it loads and stores ``out`` once per row, a chain that made
+    it 2-30x slower (30x for one input)."""
+    for j in range(out.size):
+        s = 0.0
+        for r in range(d.size):
+            s += A[j, r] * d[r]
+        out[j] += s
+
+
+@njit(cache=True, **JIT)
+def _affine_backward(W_ihT, W_hhT, da, x, hp, gW_ih, gW_hh, gb, dh, dx):
+    """Backward of ``a = W_ih x + W_hh h_{t-1} + b`` for ``da``, given the
+    transposed weights: accumulate the weight and bias gradients and ``dx``;
+    set ``dh = W_hh^T da``."""
     _outer_add(gW_ih, da, x)
     _outer_add(gW_hh, da, hp)
     gb += da
     dh[:] = 0.0
-    _t_matvec_add(W_hh, da, dh)
-    _t_matvec_add(W_ih, da, dx)
+    _matvec_add(W_hhT, da, dh)
+    _matvec_add(W_ihT, da, dx)
+
+
+def _affine_gradients(DA, X, HP, W_ih):
+    """Gradients of ``a_t = W_ih x_t + W_hh h_{t-1} + b`` from the gradients
+    ``DA`` (B, T, R) of every step's ``a_t``, the inputs ``X`` (B, T, I) and the
+    states ``HP`` (B, T, H) they multiplied (``h_{t-1}``): ``W_ih``, ``W_hh``,
+    both biases and ``x``, summed over steps and sequences as matrix products
+    (BLAS), as cuDNN does, rather than outer products step by step."""
+    D = DA.reshape(-1, DA.shape[-1])
+    gb = D.sum(0)
+    return {"W_ih": D.T @ X.reshape(-1, X.shape[-1]), "W_hh": D.T @ HP.reshape(-1, HP.shape[-1]), "b_ih": gb,
+            "b_hh": gb.copy(), "x": (D @ W_ih).reshape(X.shape)}
 
 
 # -- real-time recurrent learning (forward-mode sensitivities) -----------------

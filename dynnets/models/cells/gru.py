@@ -26,8 +26,8 @@ from ._base import (
     _Cell,
     _check_finite,
     _finite,
+    _matvec_add,
     _outer_add,
-    _t_matvec_add,
     _time_first,
     _TorchLayout,
 )
@@ -84,6 +84,8 @@ def _gru_bwd(W_ih, W_hh, after, x, h0, H, G, dH, gW_ih, gW_hh, gb_ih, gb_hh, dx,
     dah = np.empty(3 * n)
     drh = np.empty(n)
     rh = np.empty(n)
+    W_ihT, W_hhT = W_ih.T.copy(), W_hh.T.copy()
+    W_zrT, W_nT = W_hh[:2 * n].T.copy(), W_hh[2 * n:].T.copy()
     for t in range(x.shape[0] - 1, -1, -1):
         hp = H[t - 1] if t > 0 else h0
         Gt = G[t]
@@ -103,13 +105,13 @@ def _gru_bwd(W_ih, W_hh, after, x, h0, H, G, dH, gW_ih, gW_hh, gb_ih, gb_hh, dx,
             for k in range(n):
                 dah[2 * n + k] *= Gt[0, k]
             _outer_add(gW_hh, dah, hp)
-            _t_matvec_add(W_hh, dah, dh)
+            _matvec_add(W_hhT, dah, dh)
         else:
             # the n rows act on r h: their gradient reaches r and h_{t-1}
             for k in range(n):
                 rh[k] = Gt[0, k] * hp[k]
             drh[:] = 0.0
-            _t_matvec_add(W_hh[2 * n:], dah[2 * n:], drh)
+            _matvec_add(W_nT, dah[2 * n:], drh)
             for k in range(n):
                 r = Gt[0, k]
                 dai[k] = drh[k] * hp[k] * r * (1.0 - r)
@@ -117,11 +119,11 @@ def _gru_bwd(W_ih, W_hh, after, x, h0, H, G, dH, gW_ih, gW_hh, gb_ih, gb_hh, dx,
             dah[:2 * n] = dai[:2 * n]
             _outer_add(gW_hh[:2 * n], dah[:2 * n], hp)
             _outer_add(gW_hh[2 * n:], dah[2 * n:], rh)
-            _t_matvec_add(W_hh[:2 * n], dah[:2 * n], dh)
+            _matvec_add(W_zrT, dah[:2 * n], dh)
         _outer_add(gW_ih, dai, x[t])
         gb_ih += dai
         gb_hh += dah
-        _t_matvec_add(W_ih, dai, dx[t])
+        _matvec_add(W_ihT, dai, dx[t])
     dh0[:] = dh
 
 

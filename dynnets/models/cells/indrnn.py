@@ -28,8 +28,8 @@ from ._base import (
     _Cell,
     _check_finite,
     _finite,
+    _matvec_add,
     _outer_add,
-    _t_matvec_add,
     _time_first,
 )
 
@@ -60,12 +60,13 @@ def _indrnn_bwd(W_ih, u, kind, x, h0, H, dH, gW_ih, gu, gb, dx, dh0):
     n = h0.size
     dh = np.zeros(n)
     da = np.empty(n)
+    W_ihT = W_ih.T.copy()
     for t in range(x.shape[0] - 1, -1, -1):
         hp = H[t - 1] if t > 0 else h0
         dh += dH[t]
         _activate_backward(H[t], dh, kind, da)
         _outer_add(gW_ih, da, x[t])
-        _t_matvec_add(W_ih, da, dx[t])
+        _matvec_add(W_ihT, da, dx[t])
         for k in range(n):
             gu[k] += da[k] * hp[k]
             gb[k] += da[k]

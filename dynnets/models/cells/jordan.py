@@ -61,6 +61,7 @@ def _jordan_fwd_batch(W_ih, W_hy, b, W_out, b_out, x, y0, Y, U, bad):
 def _jordan_bwd(W_ih, W_hy, W_out, x, y0, Y, U, dY, gW_ih, gW_hy, gb, gW_out, gb_out, dx, dy0):
     dy = np.zeros(y0.size)
     du = np.empty(U.shape[2])
+    W_ihT, W_hyT = W_ih.T.copy(), W_hy.T.copy()
     for t in range(x.shape[0] - 1, -1, -1):
         yp = Y[t - 1] if t > 0 else y0
         u = U[t, 0]
@@ -71,7 +72,7 @@ def _jordan_bwd(W_ih, W_hy, W_out, x, y0, Y, U, dY, gW_ih, gW_hy, gb, gW_out, gb
         _t_matvec_add(W_out, dy, du)
         for k in range(du.size):
             du[k] *= 1.0 - u[k] * u[k]
-        _affine_backward(W_ih, W_hy, du, x[t], yp, gW_ih, gW_hy, gb, dy, dx[t])
+        _affine_backward(W_ihT, W_hyT, du, x[t], yp, gW_ih, gW_hy, gb, dy, dx[t])
     dy0[:] = dy
 
 
