@@ -80,7 +80,16 @@ def _check_finite(bad, states):
 
 @njit(cache=True, **JIT)
 def _affine(W, v, b, out):
-    """``out = b + W v``."""
+    """``out = b + W v`` (``out`` may be ``b``)."""
+    if v.size < 4:  # few inputs: run along the rows, which vectorises (2x at one input)
+        v0 = v[0]
+        for r in range(out.size):
+            out[r] = b[r] + W[r, 0] * v0
+        for j in range(1, v.size):
+            vj = v[j]
+            for r in range(out.size):
+                out[r] += W[r, j] * vj
+        return
     for r in range(out.size):
         s = b[r]
         for j in range(v.size):
@@ -91,6 +100,12 @@ def _affine(W, v, b, out):
 @njit(cache=True, **JIT)
 def _outer_add(G, d, v):
     """``G += d v^T``."""
+    if v.size < 4:  # few columns: run down them (10x at one column)
+        for j in range(v.size):
+            vj = v[j]
+            for r in range(d.size):
+                G[r, j] += d[r] * vj
+        return
     for r in range(d.size):
         dr = d[r]
         for j in range(v.size):
@@ -131,18 +146,6 @@ def _affine_backward(W_ihT, W_hhT, da, x, hp, gW_ih, gW_hh, gb, dh, dx):
     dh[:] = 0.0
     _matvec_add(W_hhT, da, dh)
     _matvec_add(W_ihT, da, dx)
-
-
-def _affine_gradients(DA, X, HP, W_ih):
-    """Gradients of ``a_t = W_ih x_t + W_hh h_{t-1} + b`` from the gradients
-    ``DA`` (B, T, R) of every step's ``a_t``, the inputs ``X`` (B, T, I) and the
-    states ``HP`` (B, T, H) they multiplied (``h_{t-1}``): ``W_ih``, ``W_hh``,
-    both biases and ``x``, summed over steps and sequences as matrix products
-    (BLAS), as cuDNN does, rather than outer products step by step."""
-    D = DA.reshape(-1, DA.shape[-1])
-    gb = D.sum(0)
-    return {"W_ih": D.T @ X.reshape(-1, X.shape[-1]), "W_hh": D.T @ HP.reshape(-1, HP.shape[-1]), "b_ih": gb,
-            "b_hh": gb.copy(), "x": (D @ W_ih).reshape(X.shape)}
 
 
 # -- real-time recurrent learning (forward-mode sensitivities) -----------------

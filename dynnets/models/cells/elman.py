@@ -27,12 +27,11 @@ from ._base import (
     _activate,
     _activate_backward,
     _affine,
-    _affine_gradients,
+    _affine_backward,
     _batch_first,
     _Cell,
     _check_finite,
     _finite,
-    _matvec_add,
     _rtrl_direct,
     _rtrl_recurrent,
     _sensitivity_add,
@@ -63,23 +62,25 @@ def _elman_fwd_batch(W_ih, W_hh, b, kind, x, h0, H, bad):
 
 
 @njit(cache=True, **JIT)
-def _elman_bwd(W_hhT, kind, h0, H, dH, DA, HP, dh0):
-    """Backward through one sequence: ``DA[t]`` and ``HP[t] = h_{t-1}`` for the
-    weight gradients (:func:`_affine_gradients`)."""
-    dh = np.zeros(h0.size)
-    for t in range(H.shape[0] - 1, -1, -1):
-        HP[t] = H[t - 1] if t > 0 else h0
+def _elman_bwd(W_ih, W_hh, kind, x, h0, H, dH, gW_ih, gW_hh, gb, dx, dh0):
+    n = h0.size
+    dh = np.zeros(n)
+    da = np.empty(n)
+    W_ihT, W_hhT = W_ih.T.copy(), W_hh.T.copy()
+    for t in range(x.shape[0] - 1, -1, -1):
+        hp = H[t - 1] if t > 0 else h0
         dh += dH[t]
-        _activate_backward(H[t], dh, kind, DA[t])
-        dh[:] = 0.0
-        _matvec_add(W_hhT, DA[t], dh)
+        _activate_backward(H[t], dh, kind, da)
+        _affine_backward(W_ihT, W_hhT, da, x[t], hp, gW_ih, gW_hh, gb, dh, dx[t])
     dh0[:] = dh
 
 
 @njit(parallel=True, **JIT)
-def _elman_bwd_batch(W_hhT, kind, h0, H, dH, DA, HP, dh0):
-    for s in prange(H.shape[0]):
-        _elman_bwd(W_hhT, kind, h0[s], H[s], dH[s], DA[s], HP[s], dh0[s])
+def _elman_bwd_batch(W_ih, W_hh, kind, x, h0, H, dH, gW_ih, gW_hh, gb, dx, dh0):
+    K = gW_ih.shape[0]
+    for k in prange(K):
+        for s in range(k, x.shape[0], K):
+            _elman_bwd(W_ih, W_hh, kind, x[s], h0[s], H[s], dH[s], gW_ih[k], gW_hh[k], gb[k], dx[s], dh0[s])
 
 
 @njit(cache=True, **JIT)
@@ -190,10 +191,12 @@ class Elman(_TorchLayout, _Cell):
         return H, _elman_fwd(self.W_ih, self.W_hh, self.b_ih + self.b_hh, self._kind, x[None], h, H)
 
     def _backward(self, X, h0, c0, run, dH, dC):
-        B, T = X.shape[:2]
-        DA, HP, dh0 = np.empty((B, T, self.n_hidden)), np.empty((B, T, self.n_hidden)), np.empty((B, self.n_hidden))
-        _elman_bwd_batch(np.ascontiguousarray(self.W_hh.T), self._kind, h0, _batch_first(run.h), dH, DA, HP, dh0)
-        return _affine_gradients(DA, X, HP, self.W_ih) | {"h0": dh0}
+        B = X.shape[0]
+        gih, ghh, gb = self._buffers(B, ("W_ih", "W_hh", "b_ih"))
+        dx, dh0 = np.zeros(X.shape), np.zeros((B, self.n_hidden))
+        _elman_bwd_batch(self.W_ih, self.W_hh, self._kind, X, h0, _batch_first(run.h), dH, gih, ghh, gb, dx, dh0)
+        gb = gb.sum(0)
+        return {"W_ih": gih.sum(0), "W_hh": ghh.sum(0), "b_ih": gb, "b_hh": gb.copy(), "x": dx, "h0": dh0}
 
     def rtrl(self, x, dh, h0=None):
         """Parameter gradients by real-time recurrent learning: the sensitivities

@@ -38,12 +38,11 @@ from ._base import (
     GRAD_BUFFERS,
     Run,
     _affine,
-    _affine_gradients,
+    _affine_backward,
     _batch_first,
     _Cell,
     _check_finite,
     _finite,
-    _matvec_add,
     _rtrl_direct,
     _rtrl_recurrent,
     _sensitivity_add,
@@ -122,18 +121,17 @@ def _lstm_fwd_batch(W_ih, W_hh, b, p, coupled, x, h0, c0, H, C, G, bad):
 
 
 @njit(cache=True, **JIT)
-def _lstm_bwd(W_hhT, p, coupled, h0, c0, H, C, G, dH, dC, gp, DA, HP, dh0, dc0):
-    """Backward through one sequence: the gate pre-activation gradients ``DA[t]``
-    and the states they multiply, ``HP[t] = h_{t-1}``, for the weight gradients
-    (:func:`_affine_gradients`); peephole gradients into ``gp``."""
+def _lstm_bwd(W_ih, W_hh, p, coupled, x, h0, c0, H, C, G, dH, dC, gW_ih, gW_hh, gb, gp, dx, dh0, dc0):
     n = h0.size
     dh = np.zeros(n)
     dc = np.zeros(n)
+    da = np.empty(W_hh.shape[0])
+    W_ihT, W_hhT = W_ih.T.copy(), W_hh.T.copy()
     og, oo = (n, 2 * n) if coupled else (2 * n, 3 * n)
-    for t in range(H.shape[0] - 1, -1, -1):
+    for t in range(x.shape[0] - 1, -1, -1):
         hp = H[t - 1] if t > 0 else h0
         cp = C[t - 1] if t > 0 else c0
-        Gt, c, da = G[t], C[t], DA[t]
+        Gt, c = G[t], C[t]
         for k in range(n):
             i, f, g, o = Gt[0, k], Gt[1, k], Gt[2, k], Gt[3, k]
             tc = tanh(c[k])
@@ -154,20 +152,18 @@ def _lstm_bwd(W_hhT, p, coupled, h0, c0, H, C, G, dH, dC, gp, DA, HP, dh0, dc0):
                 gp[1, k] += daf * cp[k]
             da[k] = dai
             gp[0, k] += dai * cp[k]
-        HP[t] = hp
-        dh[:] = 0.0
-        _matvec_add(W_hhT, da, dh)
+        _affine_backward(W_ihT, W_hhT, da, x[t], hp, gW_ih, gW_hh, gb, dh, dx[t])
     dh0[:] = dh
     dc0[:] = dc
 
 
 @njit(parallel=True, **JIT)
-def _lstm_bwd_batch(W_hhT, p, coupled, h0, c0, H, C, G, dH, dC, gp, DA, HP, dh0, dc0):
-    K = gp.shape[0]
+def _lstm_bwd_batch(W_ih, W_hh, p, coupled, x, h0, c0, H, C, G, dH, dC, gW_ih, gW_hh, gb, gp, dx, dh0, dc0):
+    K = gW_ih.shape[0]
     for k in prange(K):
-        for s in range(k, H.shape[0], K):
-            _lstm_bwd(W_hhT, p, coupled, h0[s], c0[s], H[s], C[s], G[s], dH[s], dC[s], gp[k], DA[s], HP[s], dh0[s],
-                      dc0[s])
+        for s in range(k, x.shape[0], K):
+            _lstm_bwd(W_ih, W_hh, p, coupled, x[s], h0[s], c0[s], H[s], C[s], G[s], dH[s], dC[s], gW_ih[k],
+                      gW_hh[k], gb[k], gp[k], dx[s], dh0[s], dc0[s])
 
 
 @njit(cache=True, **JIT)
@@ -364,20 +360,19 @@ class LSTM(_TorchLayout, _Cell):
         return LSTMStepper(self, h0, c0)
 
     def _backward(self, X, h0, c0, run, dH, dC):
-        B, T = X.shape[:2]
-        n = self.n_hidden
-        (gp,) = self._buffers(B, ("peephole",))
-        DA, HP = np.empty((B, T, self.W_hh.shape[0])), np.empty((B, T, n))
-        dh0, dc0 = np.empty((B, n)), np.empty((B, n))
-        _lstm_bwd_batch(np.ascontiguousarray(self.W_hh.T), self.peephole, self.variant == "CIFG", h0, c0,
-                        _batch_first(run.h), _batch_first(run.c), _batch_first(run.gates), dH, dC, gp, DA, HP, dh0,
-                        dc0)
-        g = _affine_gradients(DA, X, HP, self.W_ih)
+        B = X.shape[0]
+        gih, ghh, gb, gp = self._buffers(B, ("W_ih", "W_hh", "b_ih", "peephole"))
+        dx, dh0, dc0 = np.zeros(X.shape), np.zeros((B, self.n_hidden)), np.zeros((B, self.n_hidden))
+        _lstm_bwd_batch(self.W_ih, self.W_hh, self.peephole, self.variant == "CIFG", X, h0, c0,
+                        _batch_first(run.h), _batch_first(run.c), _batch_first(run.gates), dH, dC, gih, ghh, gb, gp,
+                        dx, dh0, dc0)
+        gb = gb.sum(0)
+        g = {"W_ih": gih.sum(0), "W_hh": ghh.sum(0), "b_ih": gb, "b_hh": gb.copy()}
         if self.variant != "NP":
             g["peephole"] = gp.sum(0)
             if self.variant == "CIFG":
                 g["peephole"][1] = 0.0  # no forget gate to look into
-        g.update(h0=dh0, c0=dc0)
+        g.update(x=dx, h0=dh0, c0=dc0)
         return g
 
     def rtrl(self, x, dh, h0=None, c0=None, dc=None):
