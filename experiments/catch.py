@@ -14,6 +14,7 @@ Reference: Beer's evolved agents catch nearly every circle (fitness close to
 1; Beer 1996, 2003).
 """
 
+import functools
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -47,16 +48,11 @@ def agent(genes):
     return CTRNN(W, p["tau"], p["bias"], 1.0, WIN)
 
 
-class DropFitness:
-    """Mean catch fitness on 16 random drops per network, new drops every generation."""
-
-    def __init__(self, seed):
-        self.seed, self.generation = seed, 0
-
-    def __call__(self, genes):
-        ss = np.random.SeedSequence([self.seed, self.generation])
-        self.generation += 1
-        return catch.catch(agent(genes), n_trials=16, seed=ss).fitness
+def drop_fitness(genes, generation, seed):
+    """Mean catch fitness on 16 random drops per network, new drops every
+    generation (drawn from the search's seed and the generation number)."""
+    ss = np.random.SeedSequence([seed, generation])
+    return catch.catch(agent(genes), n_trials=16, seed=ss).fitness
 
 
 def run(quick=False, out=Path("figures")):
@@ -64,7 +60,7 @@ def run(quick=False, out=Path("figures")):
     seeds = [0] if quick else [0, 1, 2]
     results = []
     for seed in tqdm(seeds, desc=NAME, leave=False):
-        results.append(evolve(DropFitness(seed), CMAES(GENOME.size, 50, sigma0=0.3, seed=seed),
+        results.append(evolve(functools.partial(drop_fitness, seed=seed), CMAES(GENOME.size, 50, sigma0=0.3, seed=seed),
                               generations=generations, progress=False))
     test = np.linspace(-catch.MAX_OFFSET, catch.MAX_OFFSET, 101)
     scores = [catch.catch(agent(r.best_genes), test) for r in results]

@@ -116,6 +116,34 @@ def test_resume_equals_an_uninterrupted_run(name, tmp_path):
         np.testing.assert_array_equal(resumed.history[k], full.history[k], err_msg=k)
 
 
+def noisy_sphere(genes, generation):
+    """The sphere with its centre moved by noise that is new every generation
+    (the same for every individual, as trials drawn for the generation are)."""
+    shift = np.random.default_rng([7, generation]).normal(0.0, 0.1, C.size)
+    return -((genes - C - shift) ** 2).sum(1)
+
+
+def test_a_fitness_that_takes_the_generation_resumes_and_distributes_like_a_local_run(tmp_path):
+    calls = []
+
+    def spy(genes, generation):
+        calls.append(generation)
+        return noisy_sphere(genes, generation)
+
+    full = evolve(spy, CMAES(6, seed=1), generations=9, progress=False)
+    assert calls == list(range(9))
+    evolve(noisy_sphere, CMAES(6, seed=1), generations=4, checkpoint=tmp_path / "g.npz", progress=False)
+    resumed = evolve(noisy_sphere, CMAES(6, seed=1), generations=9, checkpoint=tmp_path / "g.npz", progress=False)
+    with ThreadPoolExecutor(2) as ex:
+        spread = evolve(noisy_sphere, CMAES(6, seed=1), generations=9, executor=ex, chunks=3, progress=False)
+    for res in (resumed, spread):
+        np.testing.assert_array_equal(res.history["best"], full.history["best"])
+        np.testing.assert_array_equal(res.best_genes, full.best_genes)
+    # the noise matters: without the generation the search goes elsewhere
+    plain = evolve(lambda g: noisy_sphere(g, 0), CMAES(6, seed=1), generations=9, progress=False)
+    assert not np.array_equal(plain.history["best"], full.history["best"])
+
+
 def test_checkpoint_from_another_configuration_or_file_is_refused(tmp_path):
     evolve(sphere, GeneticAlgorithm(6, 40, seed=1), generations=2, checkpoint=tmp_path / "c.npz", progress=False)
     with pytest.raises(ValueError, match="different search configuration"):

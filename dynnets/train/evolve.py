@@ -35,6 +35,8 @@ References
        Comput. 6(1), 58-73, 2002.
 """
 
+import functools
+import inspect
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -498,6 +500,13 @@ def _stats(f, best_so_far, evaluations):
             "evaluations": evaluations}
 
 
+def _takes_generation(fitness):
+    try:
+        return "generation" in inspect.signature(fitness).parameters
+    except (TypeError, ValueError):  # builtins without a signature
+        return False
+
+
 def _evaluate(fitness, pop, executor, chunks):
     if executor is None:
         f = fitness(pop)
@@ -540,7 +549,13 @@ def evolve(fitness, algorithm, *, generations=100, target=None, stop=None, execu
         ``fitness(genes)`` with genes (P, G) in [-1, 1] returns (P,) fitness values
         (higher is better). Evaluate the whole population at once (one parallel
         kernel, the default and fastest way). NaN (or +inf) counts as the worst
-        fitness and is logged in ``history["invalid"]``.
+        fitness and is logged in ``history["invalid"]``. A fitness that changes
+        from generation to generation (new random trials each time) takes the
+        generation number as a keyword, ``fitness(genes, generation=g)`` (g from
+        0), and draws its trials from it rather than counting calls itself: then
+        a resumed run sees the same trials as an uninterrupted one, and so does
+        a run on an executor (where each piece runs on a copy of ``fitness``)
+        if an individual's trials do not depend on its row in ``genes``.
     algorithm : GeneticAlgorithm, MicrobialGA, CMAES, SimulatedAnnealing or ParticleSwarm
     generations : int
         Stop after this many generations (in total, counting resumed ones).
@@ -604,9 +619,11 @@ def evolve(fitness, algorithm, *, generations=100, target=None, stop=None, execu
         atomic_write(path, write)
 
     bar = tqdm(total=generations, initial=len(recorded), desc=config["algorithm"], unit="gen", disable=not as_bool("progress", progress))
+    by_generation = _takes_generation(fitness)
     while algorithm.generation < generations and not solved:
+        fit = functools.partial(fitness, generation=algorithm.generation) if by_generation else fitness
         pop = algorithm.ask()
-        f = _evaluate(fitness, pop, executor, chunks)
+        f = _evaluate(fit, pop, executor, chunks)
         algorithm.tell(f)
         recorded.append(f)
         evaluations += f.size
