@@ -323,30 +323,40 @@ def test_as_map_fixed_point_with_the_analysis_toolkit(name):
     np.testing.assert_allclose(np.sort(np.abs(fp.eigenvalues[0])), np.sort(np.abs(np.linalg.eigvals(J))), atol=1e-6)
 
 
-@pytest.mark.parametrize("name", ["lstm", "lstm_peephole", "lstm_cifg"])
+@pytest.mark.parametrize("name", MAKE)
 def test_stepper_equals_run_and_keeps_its_weights(name):
     from dynnets.errors import DivergenceError
 
     cell, x, h0, c0, _, _ = _problem(name, T=6, B=1, seed=8)
+    lstm = cell.has_cell_state
     run = cell.run(x, h0, c0)
-    st = cell.stepper(h0[0], c0[0])
+    st = cell.stepper(h0[0], c0[0]) if lstm else cell.stepper(h0[0])
     for t in range(6):
         xt = x[t, 0] if t % 3 else np.repeat(x[t, 0], 2)[::2]  # a strided view takes the fast path too
         np.testing.assert_array_equal(st(xt), run.h[t, 0])
-        np.testing.assert_array_equal(st.c, run.c[t, 0])
-        np.testing.assert_array_equal(st.gates, run.gates[t, 0])
+        if lstm:
+            np.testing.assert_array_equal(st.c, run.c[t, 0])
+        if run.gates is None:
+            assert st.gates is None
+        else:
+            np.testing.assert_array_equal(st.gates, run.gates[t, 0])
     assert st.steps == 6
-    cell.W_hh[:] = 0.0  # training the cell afterwards does not change the stepper's copy
-    st.reset(h0[0], c0[0])
+    for p in cell.PARAMS:  # training the cell afterwards does not change the stepper's copy
+        getattr(cell, p)[...] = 0.0
+    st.reset(h0[0], c0[0]) if lstm else st.reset(h0[0])
     np.testing.assert_array_equal(st(list(x[0, 0])), run.h[0, 0])  # a list converts
     with pytest.raises(ValueError, match="x must have"):
         st(np.zeros(cell.n_inputs + 1))
     with pytest.raises(ValueError, match="h0"):
-        cell.stepper(np.zeros(2))
+        cell.stepper(np.zeros(cell.n_state + 1))
+    if not lstm:
+        with pytest.raises(ValueError, match="c0"):
+            cell.stepper(c0=np.zeros(cell.n_state))
     # a step to a non-finite state raises and leaves the state as it was
-    before = st.h.copy(), st.c.copy()
+    before = st.h.copy(), (st.c.copy() if lstm else None)
     with pytest.raises(DivergenceError, match="step 1"):
-        st(np.full(cell.n_inputs, np.inf))
+        st(np.full(cell.n_inputs, np.nan))  # relu too: a NaN argument is not a zero
     np.testing.assert_array_equal(st.h, before[0])
-    np.testing.assert_array_equal(st.c, before[1])
+    if lstm:
+        np.testing.assert_array_equal(st.c, before[1])
     assert st.steps == 1

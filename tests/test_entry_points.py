@@ -255,8 +255,8 @@ for _name, _cls in CELLS.items():
                                    dict(x=_x, dh=np.ones((6, 2, _n))))
     CASES[f"{_name}.jacobian"] = (_method(_cls, "jacobian"),
                                   dict(x=_x[0, 0], h=np.zeros(_n), **_c))
-CASES["LSTM.stepper"] = (_method(CELLS["LSTM"], "stepper"), dict(h0=np.zeros(3), c0=np.zeros(3)))
-CASES["LSTMStepper"] = (lambda: _cell(CELLS["LSTM"]).stepper(), dict(x=_x[0, 0]))
+    CASES[f"{_name}.stepper"] = (_method(_cls, "stepper"), dict(h0=np.zeros(_n), **({"c0": np.zeros(3)} if _c else {})))
+    CASES[f"Stepper({_name})"] = (lambda cls=_cls: _cell(cls).stepper(), dict(x=_x[0, 0]))
 
 
 def _asked(alg):

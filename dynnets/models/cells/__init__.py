@@ -5,7 +5,9 @@ Every cell maps an input sequence ``x`` (T, B, I), time first, to states ``h``
 backpropagation-through-time gradients of every parameter, of the inputs and
 of the initial state with :meth:`gradients`, given ``dL/dh_t`` from outside
 (the readout and loss); and the Jacobian of its state update with
-:meth:`jacobian`, for fixed-point and Lyapunov analysis. Sequences of a batch
+:meth:`jacobian`, for fixed-point and Lyapunov analysis; :meth:`stepper` advances
+a copy of the cell one input at a time from Python code, at compiled speed
+(agents, control). Sequences of a batch
 are independent items of one parallel kernel; the result does not depend on
 the number of threads. ``rtrl`` (Elman, fully recurrent, LSTM) gives the same
 weight gradients by real-time recurrent learning, forward in time.

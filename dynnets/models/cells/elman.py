@@ -55,6 +55,19 @@ def _elman_fwd(W_ih, W_hh, b, kind, x, h0, H):
     return -1
 
 
+@njit(cache=True, **JIT)
+def _elman_stepper(W_ih, W_hh, b, kind, x, S, G, A):
+    """:class:`~._base.Stepper`'s step (``S``: h and the next h; ``A`` (1, I) holds
+    x); returns -1, 0 (the next state is not finite) or -2 (wrong size of x)."""
+    if x.size != A.shape[1]:
+        return -2
+    A[0] = x
+    if _elman_fwd(W_ih, W_hh, b, kind, A, S[0], S[1:2]) >= 0:
+        return 0
+    S[0] = S[1]
+    return -1
+
+
 @njit(parallel=True, **JIT)
 def _elman_fwd_batch(W_ih, W_hh, b, kind, x, h0, H, bad):
     for s in prange(x.shape[0]):
@@ -185,6 +198,10 @@ class Elman(_TorchLayout, _Cell):
 
     def _map_parts(self):
         return [self._kind], [self.W_ih, self.W_hh, self.b_ih + self.b_hh]
+
+    def _stepper_parts(self):
+        W_ih, W_hh = (np.array(a, np.float64, order="C") for a in (self.W_ih, self.W_hh))
+        return _elman_stepper, (W_ih, W_hh, self.b_ih + self.b_hh, self._kind), np.empty(0), np.empty((1, self.n_inputs)), None
 
     def _step(self, x, h, c):
         H = np.empty((1, self.n_hidden))

@@ -70,6 +70,19 @@ def _gru_fwd(W_ih, W_hh, b_ih, b_hh, after, x, h0, H, G):
     return -1
 
 
+@njit(cache=True, **JIT)
+def _gru_stepper(W_ih, W_hh, b_ih, b_hh, after, x, S, G, A):
+    """:class:`~._base.Stepper`'s step (``S``: h and the next h; ``A`` (1, I) holds
+    x); returns -1, 0 (the next state is not finite) or -2 (wrong size of x)."""
+    if x.size != A.shape[1]:
+        return -2
+    A[0] = x
+    if _gru_fwd(W_ih, W_hh, b_ih, b_hh, after, A, S[0], S[1:2], G) >= 0:
+        return 0
+    S[0] = S[1]
+    return -1
+
+
 @njit(parallel=True, **JIT)
 def _gru_fwd_batch(W_ih, W_hh, b_ih, b_hh, after, x, h0, H, G, bad):
     for s in prange(x.shape[0]):
@@ -202,6 +215,11 @@ class GRU(_TorchLayout, _Cell):
 
     def _map_parts(self):
         return [float(self.reset == "after")], [self.W_ih, self.W_hh, self.b_ih, self.b_hh]
+
+    def _stepper_parts(self):
+        W_ih, W_hh, b_ih, b_hh = (np.array(a, np.float64, order="C") for a in (self.W_ih, self.W_hh, self.b_ih, self.b_hh))
+        G = np.zeros((1, 4, self.n_hidden))
+        return _gru_stepper, (W_ih, W_hh, b_ih, b_hh, self.reset == "after"), G, np.empty((1, self.n_inputs)), G[0]
 
     def _step(self, x, h, c):
         H = np.empty((1, self.n_hidden))

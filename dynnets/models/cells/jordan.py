@@ -51,6 +51,19 @@ def _jordan_fwd(W_ih, W_hy, b, W_out, b_out, x, y0, Y, U):
     return -1
 
 
+@njit(cache=True, **JIT)
+def _jordan_stepper(W_ih, W_hy, b, W_out, b_out, x, S, G, A):
+    """:class:`~._base.Stepper`'s step (``S``: h and the next h; ``A`` (1, I) holds
+    x); returns -1, 0 (the next state is not finite) or -2 (wrong size of x)."""
+    if x.size != A.shape[1]:
+        return -2
+    A[0] = x
+    if _jordan_fwd(W_ih, W_hy, b, W_out, b_out, A, S[0], S[1:2], G) >= 0:
+        return 0
+    S[0] = S[1]
+    return -1
+
+
 @njit(parallel=True, **JIT)
 def _jordan_fwd_batch(W_ih, W_hy, b, W_out, b_out, x, y0, Y, U, bad):
     for s in prange(x.shape[0]):
@@ -172,6 +185,11 @@ class Jordan(_Cell):
 
     def _map_parts(self):
         return [float(self.n_hidden)], [getattr(self, p) for p in self.PARAMS]
+
+    def _stepper_parts(self):
+        params = tuple(np.array(getattr(self, p), np.float64, order="C") for p in self.PARAMS)
+        G = np.zeros((1, 1, self.n_hidden))  # the hidden units, as Run.gates
+        return _jordan_stepper, params, G, np.empty((1, self.n_inputs)), G[0]
 
     def _step(self, x, h, c):
         Y = np.empty((1, self.n_outputs))

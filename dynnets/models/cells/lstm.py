@@ -26,14 +26,12 @@ References
        "LSTM: a search space odyssey", IEEE TNNLS 28(10), 2222-2232, 2017.
 """
 
-import numba
 import numpy as np
 from numba import njit, prange
 
 from ..._math import sigmoid, tanh
 from ..._validate import as_float_array
 from ...config import JIT
-from ...errors import DivergenceError
 from ._base import (
     GRAD_BUFFERS,
     Run,
@@ -48,7 +46,6 @@ from ._base import (
     _sensitivity_add,
     _time_first,
     _TorchLayout,
-    _vector,
 )
 from .elman import _unflatten
 
@@ -99,7 +96,7 @@ def _lstm_fwd(W_ih, W_hh, b, p, coupled, x, h0, c0, H, C, G):
 
 @njit(cache=True, **JIT)
 def _lstm_stepper(W_ih, W_hh, b, p, coupled, x, S, G, A):
-    """:class:`LSTMStepper`'s step: ``S`` (4, n) holds h, c and the next h, c;
+    """:class:`~._base.Stepper`'s step: ``S`` (4, n) holds h, c and the next h, c;
     the state advances only when the next one is finite. Returns -1, 0 (not
     finite) or -2 (``x`` of the wrong size)."""
     if x.size != W_ih.shape[1]:
@@ -339,25 +336,11 @@ class LSTM(_TorchLayout, _Cell):
                         h, c, H, C, np.empty((1, 4, n)))
         return H, C, bad
 
-    def stepper(self, h0=None, c0=None):
-        """A stateful stepper for loops that feed one input at a time from Python
-        (agents, control, interactive use): ``h = stepper(x)``.
-
-        It holds a copy of the weights taken now (make a new one after training)
-        and its own state, and calls the compiled step directly: under two
-        microseconds a step at 32 units, where :meth:`step` spends about four in
-        argument checks and new arrays. Same numbers as :meth:`run`, bit for bit.
-
-        Parameters
-        ----------
-        h0, c0 : array_like, shape (H,), optional
-            Initial state (zero by default).
-
-        Returns
-        -------
-        LSTMStepper
-        """
-        return LSTMStepper(self, h0, c0)
+    def _stepper_parts(self):
+        W_ih, W_hh, p = (np.array(a, np.float64, order="C") for a in (self.W_ih, self.W_hh, self.peephole))
+        G = np.zeros((4, self.n_hidden))
+        return (_lstm_stepper, (W_ih, W_hh, self.b_ih + self.b_hh, p, self.variant == "CIFG"), G,
+                np.empty((2, W_hh.shape[0])), G)
 
     def _backward(self, X, h0, c0, run, dH, dC):
         B = X.shape[0]
@@ -423,68 +406,3 @@ class LSTM(_TorchLayout, _Cell):
         tc = np.tanh(c_new)
         dh = tc[:, None] * do + (o * (1 - tc**2))[:, None] * dc
         return np.vstack([dh, dc])
-
-
-_FLOAT64 = np.dtype(np.float64)
-
-
-class LSTMStepper:
-    """An LSTM advanced one input at a time: ``h = stepper(x)``.
-
-    Made by :meth:`LSTM.stepper`. ``h``, ``c`` and ``gates`` (4, H: i, f, g, o
-    of the last step taken) are live views of the stepper's state, overwritten by
-    the next step: copy what you keep. A step whose new state is not finite raises
-    :class:`~dynnets.errors.DivergenceError` and leaves the state as it was.
-
-    Attributes
-    ----------
-    steps : int
-        Steps taken since construction or the last :meth:`reset`.
-    """
-
-    __slots__ = ("_S", "_call", "_m", "c", "gates", "h", "steps")
-
-    def __init__(self, cell, h0=None, c0=None):
-        n, m = cell.n_hidden, cell.n_inputs
-        W_ih, W_hh, p = (np.array(a, np.float64, order="C") for a in (cell.W_ih, cell.W_hh, cell.peephole))
-        b = cell.b_ih + cell.b_hh
-        self._S = np.zeros((4, n))
-        G = np.zeros((4, n))
-        A = np.empty((2, W_hh.shape[0]))
-        self._m = m
-        self.h, self.c, self.gates = self._S[0], self._S[1], G
-        self.reset(h0, c0)
-        coupled = cell.variant == "CIFG"
-        args = (W_ih, W_hh, b, p, coupled)
-        # the compiled entry point for any 1-d float64 x (strided too): calling it
-        # skips the dispatcher's type matching, most of the cost of a call
-        sig = tuple(numba.typeof(a) for a in args) + (numba.types.float64[:], numba.typeof(self._S),
-                                                      numba.typeof(G), numba.typeof(A))
-        entry = _lstm_stepper.overloads[sig].entry_point if sig in _lstm_stepper.overloads else \
-            _lstm_stepper.compile(sig)
-        S = self._S
-        self._call = lambda x: entry(W_ih, W_hh, b, p, coupled, x, S, G, A)
-
-    def reset(self, h0=None, c0=None):
-        """Set the state (zero by default) and the step count to 0."""
-        n = self._S.shape[1]
-        self._S[0] = 0.0 if h0 is None else as_float_array("h0", h0, shape=(n,))
-        self._S[1] = 0.0 if c0 is None else as_float_array("c0", c0, shape=(n,))
-        self.steps = 0
-
-    def __call__(self, x):
-        """Advance one step with input ``x`` (I,); returns ``h`` (H,), a view."""
-        if not (type(x) is np.ndarray and x.dtype is _FLOAT64 and x.ndim == 1):  # else the kernel checks the size
-            x = _vector("x", x, self._m)  # what step() accepts
-        status = self._call(x)
-        if status != -1:
-            if status == -2:
-                raise ValueError(f"x must have {self._m} values (the cell's inputs), got {x.size}")
-            S = self._S
-            unit = int(np.flatnonzero(~np.isfinite(S[2:].ravel()))[0]) % S.shape[1]
-            raise DivergenceError(self.steps, unit, hint="the state is left as it was before this step")
-        self.steps += 1
-        return self.h
-
-    def __repr__(self):
-        return f"LSTMStepper(inputs={self._m}, hidden={self._S.shape[1]}, steps={self.steps})"

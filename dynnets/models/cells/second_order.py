@@ -53,6 +53,19 @@ def _second_order_fwd(W, b, kind, x, h0, H):
     return -1
 
 
+@njit(cache=True, **JIT)
+def _second_order_stepper(W, b, kind, x, S, G, A):
+    """:class:`~._base.Stepper`'s step (``S``: h and the next h; ``A`` (1, I) holds
+    x); returns -1, 0 (the next state is not finite) or -2 (wrong size of x)."""
+    if x.size != A.shape[1]:
+        return -2
+    A[0] = x
+    if _second_order_fwd(W, b, kind, A, S[0], S[1:2]) >= 0:
+        return 0
+    S[0] = S[1]
+    return -1
+
+
 @njit(parallel=True, **JIT)
 def _second_order_fwd_batch(W, b, kind, x, h0, H, bad):
     for s in prange(x.shape[0]):
@@ -143,6 +156,11 @@ class SecondOrder(_Cell):
 
     def _map_parts(self):
         return [NONLINEARITIES[self.nonlinearity]], [self.W, self.b]
+
+    def _stepper_parts(self):
+        W, b = (np.array(a, np.float64, order="C") for a in (self.W, self.b))
+        return (_second_order_stepper, (W, b, NONLINEARITIES[self.nonlinearity]), np.empty(0),
+                np.empty((1, self.n_inputs)), None)
 
     def _step(self, x, h, c):
         H = np.empty((1, self.n_hidden))
