@@ -24,6 +24,16 @@ FASTMATH_STRICT = {"nsz", "arcp", "contract", "afn"}
 JIT = {"fastmath": FASTMATH, "error_model": "numpy"}
 JIT_STRICT = {"fastmath": FASTMATH_STRICT, "error_model": "numpy"}
 
+# For per-step kernels that allocate nothing (their scratch comes from the caller):
+# compiled without numba's runtime, array arguments and views are not reference
+# counted. Every count is an atomic add, and with the helpers a kernel calls they
+# took half the time of an LSTM step of 32 units (numba issue #2350 measures the
+# same). Such a kernel cannot allocate or return arrays, and it benefits only if
+# the helpers it calls are inlined (``inline="always"``). ``_nrt`` is numba's
+# own switch for this, not part of its documented API: the tests run every such
+# kernel.
+JIT_NO_RC = JIT | {"_nrt": False}
+
 # Networks per block in population kernels. Each block is one parallel work item
 # and its inner loops run over the block's networks, so they vectorise. The block
 # size is fixed (not derived from the thread count), so every network is computed

@@ -19,7 +19,7 @@ import numpy as np
 from numba import njit, prange
 
 from ..._validate import as_float_array, as_scalar
-from ...config import JIT
+from ...config import JIT, JIT_NO_RC
 from ._base import (
     GRAD_BUFFERS,
     NONLINEARITIES,
@@ -32,6 +32,7 @@ from ._base import (
     _Cell,
     _check_finite,
     _finite,
+    _keep_next,
     _rtrl_direct,
     _rtrl_recurrent,
     _sensitivity_add,
@@ -40,32 +41,35 @@ from ._base import (
 )
 
 
+@njit(cache=True, inline="always", **JIT)
+def _elman_cell(W_ih, W_hh, b, kind, xt, hp, h, a, ax):
+    """One update, ``h = f(W_ih xt + b + W_hh hp)``; ``a``, ``ax`` are scratch (H,)."""
+    _affine(W_ih, xt, b, ax)
+    _affine(W_hh, hp, ax, a)
+    _activate(a, h, kind)
+
+
 @njit(cache=True, **JIT)
 def _elman_fwd(W_ih, W_hh, b, kind, x, h0, H):
     a = np.empty(h0.size)
     ax = np.empty(h0.size)
     hp = h0
     for t in range(x.shape[0]):
-        _affine(W_ih, x[t], b, ax)
-        _affine(W_hh, hp, ax, a)
-        _activate(a, H[t], kind)
+        _elman_cell(W_ih, W_hh, b, kind, x[t], hp, H[t], a, ax)
         hp = H[t]
         if not _finite(H[t]):
             return t
     return -1
 
 
-@njit(cache=True, **JIT)
-def _elman_stepper(W_ih, W_hh, b, kind, x, S, G, A):
-    """:class:`~._base.Stepper`'s step (``S``: h and the next h; ``A`` (1, I) holds
-    x); returns -1, 0 (the next state is not finite) or -2 (wrong size of x)."""
-    if x.size != A.shape[1]:
+@njit(cache=True, **JIT_NO_RC)
+def _elman_stepper(W_ih, W_hh, b, kind, S, G, A, x):
+    """:class:`~._base.Stepper`'s step (``S``: h and the next h; ``A`` (2, H) is
+    scratch); returns -1, 0 (the next state is not finite) or -2 (wrong size of x)."""
+    if x.size != W_ih.shape[1]:
         return -2
-    A[0] = x
-    if _elman_fwd(W_ih, W_hh, b, kind, A, S[0], S[1:2]) >= 0:
-        return 0
-    S[0] = S[1]
-    return -1
+    _elman_cell(W_ih, W_hh, b, kind, x, S[0], S[1], A[0], A[1])
+    return _keep_next(S)
 
 
 @njit(parallel=True, **JIT)
@@ -201,7 +205,8 @@ class Elman(_TorchLayout, _Cell):
 
     def _stepper_parts(self):
         W_ih, W_hh = (np.array(a, np.float64, order="C") for a in (self.W_ih, self.W_hh))
-        return _elman_stepper, (W_ih, W_hh, self.b_ih + self.b_hh, self._kind), np.empty(0), np.empty((1, self.n_inputs)), None
+        return (_elman_stepper, (W_ih, W_hh, self.b_ih + self.b_hh, self._kind), np.empty(0),
+                np.empty((2, self.n_hidden)), None)
 
     def _step(self, x, h, c):
         H = np.empty((1, self.n_hidden))

@@ -18,7 +18,7 @@ from numba import njit, prange
 
 from ..._math import sigmoid, tanh
 from ..._validate import as_choice, as_float_array
-from ...config import JIT
+from ...config import JIT, JIT_NO_RC
 from ._base import (
     Run,
     _affine,
@@ -26,11 +26,39 @@ from ._base import (
     _Cell,
     _check_finite,
     _finite,
+    _keep_next,
     _matvec_add,
     _outer_add,
     _time_first,
     _TorchLayout,
 )
+
+
+@njit(cache=True, inline="always", **JIT)
+def _gru_cell(W_ih, W_hh, b_ih, b_hh, after, xt, hp, h, Gt, ai, ah, rh):
+    """One update: gates ``Gt`` (4, n) and the new ``h`` from ``xt`` and ``hp``;
+    ``ai``, ``ah`` (3n,) and ``rh`` (n,) are scratch."""
+    n = hp.size
+    _affine(W_ih, xt, b_ih, ai)
+    if after:
+        _affine(W_hh, hp, b_hh, ah)
+    else:
+        _affine(W_hh[:2 * n], hp, b_hh[:2 * n], ah[:2 * n])
+    for k in range(n):
+        Gt[0, k] = sigmoid(ai[k] + ah[k])
+    for k in range(n):
+        Gt[1, k] = sigmoid(ai[n + k] + ah[n + k])
+    if after:
+        for k in range(n):
+            Gt[3, k] = ah[2 * n + k]
+    else:
+        for k in range(n):
+            rh[k] = Gt[0, k] * hp[k]
+        _affine(W_hh[2 * n:], rh, b_hh[2 * n:], Gt[3])
+    for k in range(n):
+        Gt[2, k] = tanh(ai[2 * n + k] + (Gt[0, k] * Gt[3, k] if after else Gt[3, k]))
+    for k in range(n):
+        h[k] = (1.0 - Gt[1, k]) * Gt[2, k] + Gt[1, k] * hp[k]
 
 
 @njit(cache=True, **JIT)
@@ -43,44 +71,21 @@ def _gru_fwd(W_ih, W_hh, b_ih, b_hh, after, x, h0, H, G):
     rh = np.empty(n)
     hp = h0
     for t in range(x.shape[0]):
-        Gt, h = G[t], H[t]
-        _affine(W_ih, x[t], b_ih, ai)
-        if after:
-            _affine(W_hh, hp, b_hh, ah)
-        else:
-            _affine(W_hh[:2 * n], hp, b_hh[:2 * n], ah[:2 * n])
-        for k in range(n):
-            Gt[0, k] = sigmoid(ai[k] + ah[k])
-        for k in range(n):
-            Gt[1, k] = sigmoid(ai[n + k] + ah[n + k])
-        if after:
-            for k in range(n):
-                Gt[3, k] = ah[2 * n + k]
-        else:
-            for k in range(n):
-                rh[k] = Gt[0, k] * hp[k]
-            _affine(W_hh[2 * n:], rh, b_hh[2 * n:], Gt[3])
-        for k in range(n):
-            Gt[2, k] = tanh(ai[2 * n + k] + (Gt[0, k] * Gt[3, k] if after else Gt[3, k]))
-        for k in range(n):
-            h[k] = (1.0 - Gt[1, k]) * Gt[2, k] + Gt[1, k] * hp[k]
-        hp = h
-        if not _finite(h):
+        _gru_cell(W_ih, W_hh, b_ih, b_hh, after, x[t], hp, H[t], G[t], ai, ah, rh)
+        hp = H[t]
+        if not _finite(hp):
             return t
     return -1
 
 
-@njit(cache=True, **JIT)
-def _gru_stepper(W_ih, W_hh, b_ih, b_hh, after, x, S, G, A):
-    """:class:`~._base.Stepper`'s step (``S``: h and the next h; ``A`` (1, I) holds
-    x); returns -1, 0 (the next state is not finite) or -2 (wrong size of x)."""
-    if x.size != A.shape[1]:
+@njit(cache=True, **JIT_NO_RC)
+def _gru_stepper(W_ih, W_hh, b_ih, b_hh, after, S, G, A, x):
+    """:class:`~._base.Stepper`'s step (``S``: h and the next h; ``A`` (3, 3H) is
+    scratch); returns -1, 0 (the next state is not finite) or -2 (wrong size of x)."""
+    if x.size != W_ih.shape[1]:
         return -2
-    A[0] = x
-    if _gru_fwd(W_ih, W_hh, b_ih, b_hh, after, A, S[0], S[1:2], G) >= 0:
-        return 0
-    S[0] = S[1]
-    return -1
+    _gru_cell(W_ih, W_hh, b_ih, b_hh, after, x, S[0], S[1], G, A[0], A[1], A[2, :S.shape[1]])
+    return _keep_next(S)
 
 
 @njit(parallel=True, **JIT)
@@ -218,8 +223,8 @@ class GRU(_TorchLayout, _Cell):
 
     def _stepper_parts(self):
         W_ih, W_hh, b_ih, b_hh = (np.array(a, np.float64, order="C") for a in (self.W_ih, self.W_hh, self.b_ih, self.b_hh))
-        G = np.zeros((1, 4, self.n_hidden))
-        return _gru_stepper, (W_ih, W_hh, b_ih, b_hh, self.reset == "after"), G, np.empty((1, self.n_inputs)), G[0]
+        G = np.zeros((4, self.n_hidden))
+        return _gru_stepper, (W_ih, W_hh, b_ih, b_hh, self.reset == "after"), G, np.empty((3, 3 * self.n_hidden)), G
 
     def _step(self, x, h, c):
         H = np.empty((1, self.n_hidden))

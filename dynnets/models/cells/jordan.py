@@ -27,6 +27,7 @@ from ._base import (
     _Cell,
     _check_finite,
     _finite,
+    _keep_next,
     _outer_add,
     _t_matvec_add,
     _time_first,
@@ -52,16 +53,14 @@ def _jordan_fwd(W_ih, W_hy, b, W_out, b_out, x, y0, Y, U):
 
 
 @njit(cache=True, **JIT)
-def _jordan_stepper(W_ih, W_hy, b, W_out, b_out, x, S, G, A):
+def _jordan_stepper(W_ih, W_hy, b, W_out, b_out, S, G, A, x):
     """:class:`~._base.Stepper`'s step (``S``: h and the next h; ``A`` (1, I) holds
     x); returns -1, 0 (the next state is not finite) or -2 (wrong size of x)."""
     if x.size != A.shape[1]:
         return -2
     A[0] = x
-    if _jordan_fwd(W_ih, W_hy, b, W_out, b_out, A, S[0], S[1:2], G) >= 0:
-        return 0
-    S[0] = S[1]
-    return -1
+    _jordan_fwd(W_ih, W_hy, b, W_out, b_out, A, S[0], S[1:2], G)
+    return _keep_next(S)
 
 
 @njit(parallel=True, **JIT)

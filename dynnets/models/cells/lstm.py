@@ -31,7 +31,7 @@ from numba import njit, prange
 
 from ..._math import sigmoid, tanh
 from ..._validate import as_float_array
-from ...config import JIT
+from ...config import JIT, JIT_NO_RC
 from ._base import (
     GRAD_BUFFERS,
     Run,
@@ -41,6 +41,7 @@ from ._base import (
     _Cell,
     _check_finite,
     _finite,
+    _keep_next,
     _rtrl_direct,
     _rtrl_recurrent,
     _sensitivity_add,
@@ -52,7 +53,7 @@ from .elman import _unflatten
 VARIANTS = ("NP", "V", "CIFG")
 
 
-@njit(cache=True, **JIT)
+@njit(cache=True, inline="always", **JIT)
 def _lstm_cell(W_ih, W_hh, b, p, coupled, xt, hp, cp, Gt, c, h, a, ax):
     """One update: gates ``Gt`` (4, n), new ``c`` and ``h`` from input ``xt`` and
     state ``hp``, ``cp``; ``a``, ``ax`` are scratch of the gate rows' size."""
@@ -94,21 +95,15 @@ def _lstm_fwd(W_ih, W_hh, b, p, coupled, x, h0, c0, H, C, G):
     return -1
 
 
-@njit(cache=True, **JIT)
-def _lstm_stepper(W_ih, W_hh, b, p, coupled, x, S, G, A):
+@njit(cache=True, **JIT_NO_RC)
+def _lstm_stepper(W_ih, W_hh, b, p, coupled, S, G, A, x):
     """:class:`~._base.Stepper`'s step: ``S`` (4, n) holds h, c and the next h, c;
     the state advances only when the next one is finite. Returns -1, 0 (not
     finite) or -2 (``x`` of the wrong size)."""
     if x.size != W_ih.shape[1]:
         return -2
-    h, c, hn, cn = S[0], S[1], S[2], S[3]
-    _lstm_cell(W_ih, W_hh, b, p, coupled, x, h, c, G, cn, hn, A[0], A[1])
-    if not (_finite(hn) and _finite(cn)):
-        return 0
-    for k in range(h.size):
-        h[k] = hn[k]
-        c[k] = cn[k]
-    return -1
+    _lstm_cell(W_ih, W_hh, b, p, coupled, x, S[0], S[1], G, S[3], S[2], A[0], A[1])
+    return _keep_next(S)
 
 
 @njit(parallel=True, **JIT)

@@ -27,6 +27,7 @@ from ._base import (
     _Cell,
     _check_finite,
     _finite,
+    _keep_next,
     _time_first,
 )
 
@@ -54,16 +55,14 @@ def _second_order_fwd(W, b, kind, x, h0, H):
 
 
 @njit(cache=True, **JIT)
-def _second_order_stepper(W, b, kind, x, S, G, A):
+def _second_order_stepper(W, b, kind, S, G, A, x):
     """:class:`~._base.Stepper`'s step (``S``: h and the next h; ``A`` (1, I) holds
     x); returns -1, 0 (the next state is not finite) or -2 (wrong size of x)."""
     if x.size != A.shape[1]:
         return -2
     A[0] = x
-    if _second_order_fwd(W, b, kind, A, S[0], S[1:2]) >= 0:
-        return 0
-    S[0] = S[1]
-    return -1
+    _second_order_fwd(W, b, kind, A, S[0], S[1:2])
+    return _keep_next(S)
 
 
 @njit(parallel=True, **JIT)
