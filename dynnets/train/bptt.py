@@ -446,10 +446,11 @@ def train_bptt(cell, readout, x, target, *, loss="mse", where="all", mask=None, 
             for t0 in range(0, T, window):
                 sl = slice(t0, min(T, t0 + window))
                 where_msg = f"epoch {epoch}, minibatch {a // batch_size}"
-                try:
-                    L, grads, run = batch_gradients(cell, readout, xb[sl], tb[sl] if where == "all" else tb,
-                                                    loss=loss, where=where, h0=h0, c0=c0,
-                                                    mask=None if mb is None else mb[sl])
+                try:  # an overflow shows as a non-finite loss or gradient, reported below
+                    with np.errstate(over="ignore", invalid="ignore"):
+                        L, grads, run = batch_gradients(cell, readout, xb[sl], tb[sl] if where == "all" else tb,
+                                                        loss=loss, where=where, h0=h0, c0=c0,
+                                                        mask=None if mb is None else mb[sl])
                 except DivergenceError as err:
                     raise FloatingPointError(f"training diverged at {where_msg}: {err}; the weights are the last "
                                              "finite ones (lower the learning rate or clip)") from err
