@@ -6,6 +6,10 @@ in parallel. See the README and ``docs/`` for the conventions (time is the first
 axis of every trajectory; ``weights[j, i]`` goes from unit j to unit i).
 """
 
+from ._cache import drop_stale_kernels as _drop_stale_kernels
+
+_drop_stale_kernels()  # before any kernel loads from the disk cache
+
 from . import analysis, tasks, train
 from .errors import DivergenceError, NumericalWarning
 from .integrate import ButcherTableau, Solution, System, solve, solve_batch
