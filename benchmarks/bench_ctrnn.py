@@ -9,7 +9,10 @@
 (c) one 10-neuron network, t in [0, 100], adaptive Dormand-Prince (rtol = atol = 1e-8)
     against ``scipy.integrate.solve_ivp(method="RK45")`` at the same tolerances;
 (d) Lorenz over t in [0, 1000], rtol = atol = 1e-9, against ``solve_ivp(RK45)``,
-    with both step counts.
+    with both step counts;
+(e) one 10-neuron network stepped from a Python loop, one Euler step per call
+    (a controller in a Python environment): ``CTRNN.stepper`` against
+    neat-python's ``advance``, per step.
 
 Times are medians of ``--repeats`` runs after a warm-up (compilation excluded);
 (b) runs the two sides alternately and reports the median of the pair ratios.
@@ -131,6 +134,28 @@ def main():
     steps_sp = solve_ivp(f_lor, (0, t1), [1.0, 1.0, 1.0], method="RK45", rtol=1e-9, atol=1e-9).t.size - 1
     rows.append((f"(d) Lorenz, t in [0, {t1:g}], rtol = atol = 1e-9 (s)", "scipy solve_ivp RK45", t_spl, t_dnl, t_spl / t_dnl, 50))
     results["lorenz_steps"] = {"dynnets": steps_dn, "scipy_rk45": steps_sp, "ratio": steps_dn / steps_sp}
+
+    # (e) one network stepped from Python, one Euler step per call
+    try:
+        K = 200 if args.quick else 2000
+        neat_net = neat_networks(pop, 1)[0]
+        stepper = pop[0].stepper(dt)
+
+        def neat_steps():
+            neat_net.reset()
+            for _ in range(K):
+                neat_net.advance([], dt, dt)
+
+        def dn_steps():
+            stepper.reset()
+            for _ in range(K):
+                stepper()
+
+        t_ne, t_de = median_time(neat_steps, R), median_time(dn_steps, R)
+        rows.append(("(e) one 10-neuron CTRNN stepped from Python (Euler), per network-step", "neat-python advance",
+                     t_ne / K * 1e9, t_de / K * 1e9, t_ne / t_de, None))
+    except ImportError:
+        pass
 
     print(f"threads: {results['threads']}, repeats: {R} (medians)")
     print("| benchmark | peer | peer | dynnets | speed-up | target |")

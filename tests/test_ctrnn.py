@@ -204,3 +204,43 @@ def test_size_specialised_population_kernel_gives_the_same_bits(monkeypatch):
     fixed = dn.simulate(pop, dt=0.02, inputs=u, method="rk4").y
     monkeypatch.setattr(ctrnn, "_FIXED_SIZES", 0)
     np.testing.assert_array_equal(fixed, dn.simulate(pop, dt=0.02, inputs=u, method="rk4").y)
+
+
+def test_stepper_takes_the_steps_simulate_takes():
+    from dynnets.errors import DivergenceError
+
+    net = dn.CTRNN.random(4, seed=0, n_inputs=2, tau_range=(0.5, 2.0))
+    U = np.random.default_rng(1).normal(size=(30, 2))
+    sol = dn.simulate(net, np.full(4, 0.1), dt=0.05, n_steps=30, inputs=U, method="rk4")
+    st = net.stepper(0.05, method="rk4", y0=np.full(4, 0.1))
+    for k in range(30):
+        np.testing.assert_array_equal(st(U[k] if k % 2 else list(U[k])), sol.y[k + 1])  # a list converts
+    assert st.steps == 30 and st.t == pytest.approx(1.5)
+    # a population: its own inputs per network, or one input row for all, network by network as simulate
+    pop = dn.CTRNN.random(3, population=5, seed=2)  # direct currents: m = n
+    Up = np.random.default_rng(3).normal(size=(20, 5, 3))
+    sp = pop.stepper(0.1)
+    own = np.array([sp(Up[k]).copy() for k in range(20)])
+    np.testing.assert_array_equal(own, dn.simulate(pop, dt=0.1, n_steps=20, inputs=Up).y[1:])
+    sp.reset()
+    shared = np.array([sp(Up[k, 0]).copy() for k in range(20)])
+    np.testing.assert_array_equal(shared, dn.simulate(pop, dt=0.1, n_steps=20, inputs=Up[:, 0]).y[1:])
+    sp.reset([0.5, 0.0, -0.5])
+    np.testing.assert_array_equal(sp(), dn.simulate(pop, [0.5, 0.0, -0.5], dt=0.1, n_steps=1).y[1])  # no input
+    # bad input names its argument; a step to a non-finite state raises and keeps the state
+    with pytest.raises(ValueError, match="u must have shape"):
+        st(np.ones(3))
+    with pytest.raises(ValueError, match="u must have shape"):
+        sp(np.ones((4, 3)))
+    with pytest.raises(ValueError, match="y0"):
+        net.stepper(0.05, y0=np.zeros(5))
+    with pytest.raises(ValueError, match="dt"):
+        net.stepper(0.0)
+    before = sp.y.copy()
+    u = np.zeros((5, 3))
+    u[3, 1] = np.inf
+    with pytest.raises(DivergenceError, match="unit 1") as err:
+        sp(u)
+    assert err.value.item == 3
+    np.testing.assert_array_equal(sp.y, before)
+    assert sp.steps == 1

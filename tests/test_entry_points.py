@@ -104,6 +104,8 @@ CASES = {
     "CTRNN.jacobian": (lambda: _net().jacobian, dict(y=[0.1, 0.2], current=None)),
     "CTRNN.system": (lambda: _net().system, dict(current=[0.0, 0.1])),
     "simulate": (dn.simulate, dict(net=_net(), y0=[0.1, 0.2], dt=0.05, n_steps=20, method="rk4", save_every=2)),
+    "CTRNN.stepper": (lambda: _net(population=3).stepper, dict(dt=0.05, method="rk4", y0=[0.1, 0.2])),
+    "CTRNNStepper": (lambda: _net(population=3).stepper(0.05), dict(u=np.ones((3, 2)))),
     "mtrnn": (dn.mtrnn, dict(sizes=[3, 2], taus=[1.0, 5.0], weight_scale=1.0, n_inputs=1, seed=0)),
     "solve": (dn.solve, dict(system=decay_rhs, y0=[1.0, 2.0], t_span=(0.0, 1.0), params=[0.5], rtol=1e-6,
                              atol=1e-9, t_eval=[0.5, 1.0], max_steps=10_000)),

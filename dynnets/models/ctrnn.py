@@ -34,12 +34,13 @@ import functools
 import warnings
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 from numba import njit, prange
 
 from .._math import is_finite, sigmoid
 from .._validate import as_bool, as_choice, as_float_array, as_rng, as_scalar, as_steps
-from ..config import JIT, POP_BLOCK
+from ..config import JIT, JIT_NO_RC, POP_BLOCK
 from ..errors import DivergenceError, NumericalWarning
 from ..integrate.kernels import stage_input
 from ..integrate.solve import Solution
@@ -172,6 +173,27 @@ class CTRNN:
         """This network as a ``System`` (with a constant external current) for
         ``solve`` and the analysis tools."""
         return System(ctrnn_rhs, self.params(current), ctrnn_jac, self.n_neurons, "ctrnn")
+
+    def stepper(self, dt=0.01, *, method="euler", y0=None):
+        """A stepper for loops that feed one input at a time from Python (a
+        controller in an environment written in Python): ``y = stepper(u)``
+        advances the network, or every network of a population, by one step of
+        ``dt`` with the input ``u`` held within the step, as :func:`simulate`
+        does (same numbers, bit for bit, network by network).
+
+        Parameters
+        ----------
+        dt : float
+        method : str or ButcherTableau
+            ``'euler'`` (default, as in Beer's code), ``'heun'``, ``'rk4'`` ...
+        y0 : array_like, shape (n,) or (P, n), optional
+            Initial state (zero by default).
+
+        Returns
+        -------
+        CTRNNStepper
+        """
+        return CTRNNStepper(self, dt, method, y0)
 
     def _single(self, what):
         if self.population is not None:
@@ -310,7 +332,7 @@ def ctrnn_jac(t, y, params, J):
 # ----------------------------------------------------------------------------
 
 
-@njit(cache=True, **JIT)
+@njit(cache=True, inline="always", **JIT)
 def _field_single(z, W, inv_tau, bias, gain, I, o, out):
     n = z.size
     for j in range(n):
@@ -325,40 +347,57 @@ def _field_single(z, W, inv_tau, bias, gain, I, o, out):
         out[i] *= inv_tau[i]
 
 
+@njit(cache=True, inline="always", **JIT)
+def _step_single(W, inv_tau, bias, gain, Win, ut, A, b, dt, y, y_next, K, z, o, I):
+    """One step of one network from ``y`` into ``y_next`` (may be ``y``) with the
+    input row ``ut`` (m,), held within the step (m = 0: no input); ``K`` (s, n),
+    ``z``, ``o``, ``I`` (n,) are scratch. Returns the first unit whose new state
+    is not finite, or -1."""
+    n = y.size
+    s = b.size
+    m = ut.size
+    if m == 0:
+        for i in range(n):
+            I[i] = 0.0
+    elif Win.shape[0] == 0:  # direct currents
+        for i in range(n):
+            I[i] = ut[i]
+    else:
+        for i in range(n):
+            I[i] = 0.0
+        for k in range(m):
+            for i in range(n):
+                I[i] += ut[k] * Win[k, i]
+    for st in range(s):
+        stage_input(y, K, A, st, dt, z)
+        _field_single(z, W, inv_tau, bias, gain, I, o, K[st])
+    bad = -1
+    for i in range(n):
+        acc = 0.0
+        for st in range(s):
+            acc += b[st] * K[st, i]
+        y_next[i] = y[i] + dt * acc
+        if bad < 0 and not is_finite(y_next[i]):
+            bad = i
+    return bad
+
+
 @njit(cache=True, **JIT)
 def _simulate_single(W, tau, bias, gain, Win, u, y0, dt, n_steps, save_every, A, b, y_out, stats):
     """One network. ``u``: (n_steps, m) inputs (m = 0: none); ``Win`` (m, n) or
     (0, 0) for direct currents. Writes ``y_out[k] = y(k * save_every * dt)``."""
     n = y0.size
-    s = b.size
     inv_tau = 1.0 / tau
-    K = np.empty((s, n))
+    K = np.empty((b.size, n))
     z = np.empty(n)
     o = np.empty(n)
     I = np.zeros(n)
     y = y0.copy()
     y_out[0] = y
-    m = u.shape[1]
+    none = I[:0]
     for step in range(n_steps):
-        if m > 0:
-            if Win.shape[0] == 0:
-                I[:] = u[step]
-            else:
-                I[:] = 0.0
-                for k in range(m):
-                    for i in range(n):
-                        I[i] += u[step, k] * Win[k, i]
-        for st in range(s):
-            stage_input(y, K, A, st, dt, z)
-            _field_single(z, W, inv_tau, bias, gain, I, o, K[st])
-        bad = -1
-        for i in range(n):
-            acc = 0.0
-            for st in range(s):
-                acc += b[st] * K[st, i]
-            y[i] += dt * acc
-            if bad < 0 and not is_finite(y[i]):
-                bad = i
+        ut = u[step] if u.shape[1] > 0 else none
+        bad = _step_single(W, inv_tau, bias, gain, Win, ut, A, b, dt, y, y, K, z, o, I)
         if bad >= 0:
             stats[0] = 1
             stats[1] = step
@@ -368,6 +407,120 @@ def _simulate_single(W, tau, bias, gain, Win, u, y0, dt, n_steps, save_every, A,
             return
         if (step + 1) % save_every == 0:
             y_out[(step + 1) // save_every] = y
+
+
+@njit(cache=True, **JIT_NO_RC)
+def _ctrnn_stepper(W, inv_tau, bias, gain, Win, A, b, dt, Y, K, z, o, I, u):
+    """:class:`CTRNNStepper`'s step for P networks (parameters with a leading P
+    axis; ``Win`` (P, m, n) or (P, 0, 0)); ``Y`` (2, P, n) holds the states and
+    the next ones, kept only if all are finite; ``u`` (1 or P, m), m = 0 for no
+    input. Returns -1, ``p * n + unit`` of the first non-finite new state, or -2
+    (``u`` of the wrong shape)."""
+    P, n = Y.shape[1], Y.shape[2]
+    m = u.shape[1]
+    if (m != 0 and m != (Win.shape[1] if Win.shape[1] > 0 else n)) or (u.shape[0] != 1 and u.shape[0] != P):
+        return -2
+    for p in range(P):
+        ut = u[0] if u.shape[0] == 1 else u[p]
+        bad = _step_single(W[p], inv_tau[p], bias[p], gain[p], Win[p], ut, A, b, dt, Y[0, p], Y[1, p], K, z, o, I)
+        if bad >= 0:
+            return p * n + bad
+    for p in range(P):
+        for i in range(n):
+            Y[0, p, i] = Y[1, p, i]
+    return -1
+
+
+_FLOAT64 = np.dtype(np.float64)
+
+
+class CTRNNStepper:
+    """A CTRNN (or a population) advanced one step at a time: ``y = stepper(u)``.
+
+    Made by :meth:`CTRNN.stepper`. ``u`` is the input of this step, shape (m,)
+    (shared by a population) or (P, m), or None for no input; ``y`` (n,) or
+    (P, n) is a live view of the state, overwritten by the next step (copy what
+    you keep); ``net.outputs(y)`` gives the neuron outputs. A step whose new
+    state is not finite raises :class:`~dynnets.errors.DivergenceError` and
+    leaves the state as it was.
+
+    Attributes
+    ----------
+    steps : int
+        Steps taken since construction or the last :meth:`reset`.
+    t : float
+        ``steps * dt``.
+    """
+
+    __slots__ = ("_P", "_Y", "_call", "_m", "dt", "steps", "y")
+
+    def __init__(self, net, dt, method, y0):
+        if not isinstance(net, CTRNN):
+            raise TypeError(f"net must be a CTRNN, got {type(net).__name__}")
+        self.dt = as_scalar("dt", dt, low=0.0, low_open=True)
+        _warn_long_step(self.dt, net, stacklevel=3)
+        tab = get_method(method)
+        n, P, self._m = net.n_neurons, net.population, net.n_inputs
+        self._P = P
+        Pn = 1 if P is None else P
+        W = np.ascontiguousarray(net.weights.reshape(Pn, n, n))
+        tau, bias, gain = (np.ascontiguousarray(a.reshape(Pn, n)) for a in (net.tau, net.bias, net.gain))
+        Win = (np.zeros((Pn, 0, 0)) if net.input_weights is None
+               else np.ascontiguousarray(net.input_weights.reshape(Pn, self._m, n)))
+        self._Y = Y = np.zeros((2, Pn, n))
+        self.y = Y[0] if P is not None else Y[0, 0]
+        self.reset(y0)
+        args = (W, 1.0 / tau, bias, gain, Win, tab.A, tab.b, self.dt, Y, np.empty((tab.n_stages, n)),
+                np.empty(n), np.empty(n), np.zeros(n))
+        # the compiled entry point (u: any 2-d float64 array), with everything else bound
+        sig = tuple(numba.typeof(a) for a in args) + (numba.types.float64[:, :],)
+        entry = (_ctrnn_stepper.overloads[sig].entry_point if sig in _ctrnn_stepper.overloads
+                 else _ctrnn_stepper.compile(sig))
+        self._call = functools.partial(entry, *args)
+
+    def reset(self, y0=None):
+        """Set the state (zero by default) and the step count to 0."""
+        n = self._Y.shape[2]
+        if y0 is None:
+            self._Y[0] = 0.0
+        else:
+            y0 = as_float_array("y0", y0, ndim=(1, 2))
+            if y0.shape not in ((n,), (self._Y.shape[1], n)) or (self._P is None and y0.ndim == 2):
+                want = f"({n},)" + ("" if self._P is None else f" or ({self._P}, {n})")
+                raise ValueError(f"y0 must have shape {want}, got {y0.shape}")
+            self._Y[0] = y0
+        self.steps = 0
+
+    @property
+    def t(self):
+        return self.steps * self.dt
+
+    def __call__(self, u=None):
+        """Advance one step; returns ``y``, a view."""
+        if u is None:
+            u = _NO_INPUT
+        elif type(u) is np.ndarray and u.dtype is _FLOAT64 and 1 <= u.ndim <= 2:  # the kernel checks the shape
+            u = u[None] if u.ndim == 1 else u
+        else:
+            u = as_float_array("u", u, ndim=(1, 2) if self._P is not None else 1)
+            u = u[None] if u.ndim == 1 else u
+        status = self._call(u)
+        if status != -1:
+            if status == -2:
+                want = f"({self._m},)" + ("" if self._P is None else f" or ({self._P}, {self._m})")
+                raise ValueError(f"u must have shape {want}, got {np.shape(u)}")
+            n = self._Y.shape[2]
+            raise DivergenceError(self.steps, status % n, item=None if self._P is None else status // n,
+                                  t=(self.steps + 1) * self.dt, hint="the state is left as it was before this step")
+        self.steps += 1
+        return self.y
+
+    def __repr__(self):
+        pop = "" if self._P is None else f", population={self._P}"
+        return f"CTRNNStepper(n={self._Y.shape[2]}{pop}, dt={self.dt:g}, steps={self.steps})"
+
+
+_NO_INPUT = np.zeros((1, 0))
 
 
 # Networks of up to this many neurons get a population kernel compiled for their
@@ -511,6 +664,12 @@ def _pad_last(a, P_pad, fill):
 # ----------------------------------------------------------------------------
 
 
+def _warn_long_step(dt, net, stacklevel):
+    if dt > net.tau.min():
+        warnings.warn(f"dt = {dt:g} is longer than the smallest time constant ({net.tau.min():g}): the explicit "
+                      "step is inaccurate and may be unstable", NumericalWarning, stacklevel=stacklevel)
+
+
 def simulate(net, y0=None, *, dt=0.01, n_steps=None, t_max=None, inputs=None, method="euler",
              save_every=1, nan_ok=False):
     """Simulate a CTRNN (or a population of them) with a fixed-step Runge-Kutta method.
@@ -556,9 +715,7 @@ def simulate(net, y0=None, *, dt=0.01, n_steps=None, t_max=None, inputs=None, me
         raise TypeError(f"net must be a CTRNN, got {type(net).__name__}")
     n, P, m = net.n_neurons, net.population, net.n_inputs
     dt = as_scalar("dt", dt, low=0.0, low_open=True)
-    if dt > net.tau.min():
-        warnings.warn(f"dt = {dt:g} is longer than the smallest time constant ({net.tau.min():g}): the explicit "
-                      "step is inaccurate and may be unstable", NumericalWarning, stacklevel=2)
+    _warn_long_step(dt, net, stacklevel=3)
     tab = get_method(method)
     u = None
     if inputs is not None:
