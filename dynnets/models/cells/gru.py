@@ -95,15 +95,15 @@ def _gru_fwd_batch(W_ih, W_hh, b_ih, b_hh, after, x, h0, H, G, bad):
 
 
 @njit(cache=True, **JIT)
-def _gru_bwd(W_ih, W_hh, after, x, h0, H, G, dH, gW_ih, gW_hh, gb_ih, gb_hh, dx, dh0):
+def _gru_bwd(W_ihT, W_zrT, W_nT, after, x, h0, H, G, dH, gW_ih, gW_hh, gb_ih, gb_hh, dx, dh0):
+    """One sequence, given the transposed weights: ``W_ih``, and ``W_hh`` as its
+    r, z rows and its n rows (transposed once per call)."""
     n = h0.size
     dh = np.zeros(n)
     dai = np.empty(3 * n)
     dah = np.empty(3 * n)
     drh = np.empty(n)
     rh = np.empty(n)
-    W_ihT, W_hhT = W_ih.T.copy(), W_hh.T.copy()
-    W_zrT, W_nT = W_hh[:2 * n].T.copy(), W_hh[2 * n:].T.copy()
     for t in range(x.shape[0] - 1, -1, -1):
         hp = H[t - 1] if t > 0 else h0
         Gt = G[t]
@@ -123,7 +123,8 @@ def _gru_bwd(W_ih, W_hh, after, x, h0, H, G, dH, gW_ih, gW_hh, gb_ih, gb_hh, dx,
             for k in range(n):
                 dah[2 * n + k] *= Gt[0, k]
             _outer_add(gW_hh, dah, hp)
-            _matvec_add(W_hhT, dah, dh)
+            _matvec_add(W_zrT, dah[:2 * n], dh)
+            _matvec_add(W_nT, dah[2 * n:], dh)
         else:
             # the n rows act on r h: their gradient reaches r and h_{t-1}
             for k in range(n):
@@ -146,11 +147,11 @@ def _gru_bwd(W_ih, W_hh, after, x, h0, H, G, dH, gW_ih, gW_hh, gb_ih, gb_hh, dx,
 
 
 @njit(parallel=True, **JIT)
-def _gru_bwd_batch(W_ih, W_hh, after, x, h0, H, G, dH, gW_ih, gW_hh, gb_ih, gb_hh, dx, dh0):
+def _gru_bwd_batch(W_ihT, W_zrT, W_nT, after, x, h0, H, G, dH, gW_ih, gW_hh, gb_ih, gb_hh, dx, dh0):
     K = gW_ih.shape[0]
     for k in prange(K):
         for s in range(k, x.shape[0], K):
-            _gru_bwd(W_ih, W_hh, after, x[s], h0[s], H[s], G[s], dH[s], gW_ih[k], gW_hh[k], gb_ih[k], gb_hh[k],
+            _gru_bwd(W_ihT, W_zrT, W_nT, after, x[s], h0[s], H[s], G[s], dH[s], gW_ih[k], gW_hh[k], gb_ih[k], gb_hh[k],
                      dx[s], dh0[s])
 
 
@@ -222,7 +223,7 @@ class GRU(_TorchLayout, _Cell):
         return [float(self.reset == "after")], [self.W_ih, self.W_hh, self.b_ih, self.b_hh]
 
     def _stepper_parts(self):
-        W_ih, W_hh, b_ih, b_hh = (np.array(a, np.float64, order="C") for a in (self.W_ih, self.W_hh, self.b_ih, self.b_hh))
+        W_ih, W_hh, b_ih, b_hh = (np.array(getattr(self, p), np.float64, order="C") for p in self.PARAMS)
         G = np.zeros((4, self.n_hidden))
         return _gru_stepper, (W_ih, W_hh, b_ih, b_hh, self.reset == "after"), G, np.empty((3, 3 * self.n_hidden)), G
 
@@ -236,7 +237,9 @@ class GRU(_TorchLayout, _Cell):
         B = X.shape[0]
         gih, ghh, gbi, gbh = self._buffers(B)
         dx, dh0 = np.zeros(X.shape), np.zeros((B, self.n_hidden))
-        _gru_bwd_batch(self.W_ih, self.W_hh, self.reset == "after", X, h0, _batch_first(run.h),
+        n = self.n_hidden
+        _gru_bwd_batch(np.ascontiguousarray(self.W_ih.T), np.ascontiguousarray(self.W_hh[:2 * n].T),
+                       np.ascontiguousarray(self.W_hh[2 * n:].T), self.reset == "after", X, h0, _batch_first(run.h),
                        _batch_first(run.gates), dH, gih, ghh, gbi, gbh, dx, dh0)
         return {"W_ih": gih.sum(0), "W_hh": ghh.sum(0), "b_ih": gbi.sum(0), "b_hh": gbh.sum(0), "x": dx,
                 "h0": dh0}

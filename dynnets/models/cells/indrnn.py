@@ -68,11 +68,10 @@ def _indrnn_fwd_batch(W_ih, u, b, kind, x, h0, H, bad):
 
 
 @njit(cache=True, **JIT)
-def _indrnn_bwd(W_ih, u, kind, x, h0, H, dH, gW_ih, gu, gb, dx, dh0):
+def _indrnn_bwd(W_ihT, u, kind, x, h0, H, dH, gW_ih, gu, gb, dx, dh0):
     n = h0.size
     dh = np.zeros(n)
     da = np.empty(n)
-    W_ihT = W_ih.T.copy()
     for t in range(x.shape[0] - 1, -1, -1):
         hp = H[t - 1] if t > 0 else h0
         dh += dH[t]
@@ -87,11 +86,11 @@ def _indrnn_bwd(W_ih, u, kind, x, h0, H, dH, gW_ih, gu, gb, dx, dh0):
 
 
 @njit(parallel=True, **JIT)
-def _indrnn_bwd_batch(W_ih, u, kind, x, h0, H, dH, gW_ih, gu, gb, dx, dh0):
+def _indrnn_bwd_batch(W_ihT, u, kind, x, h0, H, dH, gW_ih, gu, gb, dx, dh0):
     K = gW_ih.shape[0]
     for k in prange(K):
         for s in range(k, x.shape[0], K):
-            _indrnn_bwd(W_ih, u, kind, x[s], h0[s], H[s], dH[s], gW_ih[k], gu[k], gb[k], dx[s], dh0[s])
+            _indrnn_bwd(W_ihT, u, kind, x[s], h0[s], H[s], dH[s], gW_ih[k], gu[k], gb[k], dx[s], dh0[s])
 
 
 @njit(cache=True, **JIT)
@@ -179,8 +178,8 @@ class IndRNN(_Cell):
         B = X.shape[0]
         gih, gu, gb = self._buffers(B)
         dx, dh0 = np.zeros(X.shape), np.zeros((B, self.n_hidden))
-        _indrnn_bwd_batch(self.W_ih, self.u, NONLINEARITIES[self.nonlinearity], X, h0, _batch_first(run.h), dH,
-                          gih, gu, gb, dx, dh0)
+        _indrnn_bwd_batch(np.ascontiguousarray(self.W_ih.T), self.u, NONLINEARITIES[self.nonlinearity], X, h0,
+                          _batch_first(run.h), dH, gih, gu, gb, dx, dh0)
         return {"W_ih": gih.sum(0), "u": gu.sum(0), "b": gb.sum(0), "x": dx, "h0": dh0}
 
     def _jacobian(self, x, h):

@@ -70,10 +70,9 @@ def _jordan_fwd_batch(W_ih, W_hy, b, W_out, b_out, x, y0, Y, U, bad):
 
 
 @njit(cache=True, **JIT)
-def _jordan_bwd(W_ih, W_hy, W_out, x, y0, Y, U, dY, gW_ih, gW_hy, gb, gW_out, gb_out, dx, dy0):
+def _jordan_bwd(W_ihT, W_hyT, W_out, x, y0, Y, U, dY, gW_ih, gW_hy, gb, gW_out, gb_out, dx, dy0):
     dy = np.zeros(y0.size)
     du = np.empty(U.shape[2])
-    W_ihT, W_hyT = W_ih.T.copy(), W_hy.T.copy()
     for t in range(x.shape[0] - 1, -1, -1):
         yp = Y[t - 1] if t > 0 else y0
         u = U[t, 0]
@@ -89,11 +88,11 @@ def _jordan_bwd(W_ih, W_hy, W_out, x, y0, Y, U, dY, gW_ih, gW_hy, gb, gW_out, gb
 
 
 @njit(parallel=True, **JIT)
-def _jordan_bwd_batch(W_ih, W_hy, W_out, x, y0, Y, U, dY, gW_ih, gW_hy, gb, gW_out, gb_out, dx, dy0):
+def _jordan_bwd_batch(W_ihT, W_hyT, W_out, x, y0, Y, U, dY, gW_ih, gW_hy, gb, gW_out, gb_out, dx, dy0):
     K = gW_ih.shape[0]
     for k in prange(K):
         for s in range(k, x.shape[0], K):
-            _jordan_bwd(W_ih, W_hy, W_out, x[s], y0[s], Y[s], U[s], dY[s], gW_ih[k], gW_hy[k], gb[k], gW_out[k],
+            _jordan_bwd(W_ihT, W_hyT, W_out, x[s], y0[s], Y[s], U[s], dY[s], gW_ih[k], gW_hy[k], gb[k], gW_out[k],
                         gb_out[k], dx[s], dy0[s])
 
 
@@ -200,8 +199,8 @@ class Jordan(_Cell):
         B = X.shape[0]
         bufs = self._buffers(B)
         dx, dy0 = np.zeros(X.shape), np.zeros((B, self.n_outputs))
-        _jordan_bwd_batch(self.W_ih, self.W_hy, self.W_out, X, h0, _batch_first(run.h), _batch_first(run.gates), dH,
-                          *bufs, dx, dy0)
+        _jordan_bwd_batch(np.ascontiguousarray(self.W_ih.T), np.ascontiguousarray(self.W_hy.T), self.W_out, X, h0,
+                          _batch_first(run.h), _batch_first(run.gates), dH, *bufs, dx, dy0)
         g = {p: a.sum(0) for p, a in zip(self.PARAMS, bufs)}
         g.update(x=dx, h0=dy0)
         return g

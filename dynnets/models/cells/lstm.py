@@ -113,12 +113,11 @@ def _lstm_fwd_batch(W_ih, W_hh, b, p, coupled, x, h0, c0, H, C, G, bad):
 
 
 @njit(cache=True, **JIT)
-def _lstm_bwd(W_ih, W_hh, p, coupled, x, h0, c0, H, C, G, dH, dC, gW_ih, gW_hh, gb, gp, dx, dh0, dc0):
+def _lstm_bwd(W_ihT, W_hhT, p, coupled, x, h0, c0, H, C, G, dH, dC, gW_ih, gW_hh, gb, gp, dx, dh0, dc0):
     n = h0.size
     dh = np.zeros(n)
     dc = np.zeros(n)
-    da = np.empty(W_hh.shape[0])
-    W_ihT, W_hhT = W_ih.T.copy(), W_hh.T.copy()
+    da = np.empty(W_hhT.shape[1])
     og, oo = (n, 2 * n) if coupled else (2 * n, 3 * n)
     for t in range(x.shape[0] - 1, -1, -1):
         hp = H[t - 1] if t > 0 else h0
@@ -150,11 +149,11 @@ def _lstm_bwd(W_ih, W_hh, p, coupled, x, h0, c0, H, C, G, dH, dC, gW_ih, gW_hh, 
 
 
 @njit(parallel=True, **JIT)
-def _lstm_bwd_batch(W_ih, W_hh, p, coupled, x, h0, c0, H, C, G, dH, dC, gW_ih, gW_hh, gb, gp, dx, dh0, dc0):
+def _lstm_bwd_batch(W_ihT, W_hhT, p, coupled, x, h0, c0, H, C, G, dH, dC, gW_ih, gW_hh, gb, gp, dx, dh0, dc0):
     K = gW_ih.shape[0]
     for k in prange(K):
         for s in range(k, x.shape[0], K):
-            _lstm_bwd(W_ih, W_hh, p, coupled, x[s], h0[s], c0[s], H[s], C[s], G[s], dH[s], dC[s], gW_ih[k],
+            _lstm_bwd(W_ihT, W_hhT, p, coupled, x[s], h0[s], c0[s], H[s], C[s], G[s], dH[s], dC[s], gW_ih[k],
                       gW_hh[k], gb[k], gp[k], dx[s], dh0[s], dc0[s])
 
 
@@ -341,9 +340,9 @@ class LSTM(_TorchLayout, _Cell):
         B = X.shape[0]
         gih, ghh, gb, gp = self._buffers(B, ("W_ih", "W_hh", "b_ih", "peephole"))
         dx, dh0, dc0 = np.zeros(X.shape), np.zeros((B, self.n_hidden)), np.zeros((B, self.n_hidden))
-        _lstm_bwd_batch(self.W_ih, self.W_hh, self.peephole, self.variant == "CIFG", X, h0, c0,
-                        _batch_first(run.h), _batch_first(run.c), _batch_first(run.gates), dH, dC, gih, ghh, gb, gp,
-                        dx, dh0, dc0)
+        _lstm_bwd_batch(np.ascontiguousarray(self.W_ih.T), np.ascontiguousarray(self.W_hh.T), self.peephole,
+                        self.variant == "CIFG", X, h0, c0, _batch_first(run.h), _batch_first(run.c),
+                        _batch_first(run.gates), dH, dC, gih, ghh, gb, gp, dx, dh0, dc0)
         gb = gb.sum(0)
         g = {"W_ih": gih.sum(0), "W_hh": ghh.sum(0), "b_ih": gb, "b_hh": gb.copy()}
         if self.variant != "NP":
