@@ -17,7 +17,7 @@ import numpy as np
 from numba import njit, prange
 
 from ..._validate import as_float_array, as_rng, as_scalar
-from ...config import JIT
+from ...config import JIT, JIT_NO_RC
 from ._base import (
     NONLINEARITIES,
     Run,
@@ -35,29 +35,34 @@ from ._base import (
 )
 
 
+@njit(cache=True, inline="always", **JIT)
+def _indrnn_cell(W_ih, u, b, kind, xt, hp, h, a):
+    """One update, ``h = f(W_ih xt + u * hp + b)``; ``a`` (H,) is scratch."""
+    _affine(W_ih, xt, b, a)
+    for k in range(a.size):
+        a[k] += u[k] * hp[k]
+    _activate(a, h, kind)
+
+
 @njit(cache=True, **JIT)
 def _indrnn_fwd(W_ih, u, b, kind, x, h0, H):
     a = np.empty(h0.size)
     hp = h0
     for t in range(x.shape[0]):
-        _affine(W_ih, x[t], b, a)
-        for k in range(a.size):
-            a[k] += u[k] * hp[k]
-        _activate(a, H[t], kind)
+        _indrnn_cell(W_ih, u, b, kind, x[t], hp, H[t], a)
         hp = H[t]
         if not _finite(H[t]):
             return t
     return -1
 
 
-@njit(cache=True, **JIT)
+@njit(cache=True, **JIT_NO_RC)
 def _indrnn_stepper(W_ih, u, b, kind, S, G, A, x):
-    """:class:`~._base.Stepper`'s step (``S``: h and the next h; ``A`` (1, I) holds
-    x); returns -1, 0 (the next state is not finite) or -2 (wrong size of x)."""
-    if x.size != A.shape[1]:
+    """:class:`~._base.Stepper`'s step (``S``: h and the next h; ``A`` (1, H) is
+    scratch); returns -1, 0 (the next state is not finite) or -2 (wrong size of x)."""
+    if x.size != W_ih.shape[1]:
         return -2
-    A[0] = x
-    _indrnn_fwd(W_ih, u, b, kind, A, S[0], S[1:2])
+    _indrnn_cell(W_ih, u, b, kind, x, S[0], S[1], A[0])
     return _keep_next(S)
 
 
@@ -168,7 +173,7 @@ class IndRNN(_Cell):
     def _stepper_parts(self):
         W_ih, u, b = (np.array(a, np.float64, order="C") for a in (self.W_ih, self.u, self.b))
         return (_indrnn_stepper, (W_ih, u, b, NONLINEARITIES[self.nonlinearity]), np.empty(0),
-                np.empty((1, self.n_inputs)), None)
+                np.empty((1, self.n_hidden)), None)
 
     def _step(self, x, h, c):
         H = np.empty((1, self.n_hidden))

@@ -18,7 +18,7 @@ from numba import njit, prange
 
 from ..._math import tanh
 from ..._validate import as_float_array, as_rng, as_scalar
-from ...config import JIT
+from ...config import JIT, JIT_NO_RC
 from ._base import (
     Run,
     _affine,
@@ -34,32 +34,38 @@ from ._base import (
 )
 
 
+@njit(cache=True, inline="always", **JIT)
+def _jordan_cell(W_ih, W_hy, b, W_out, b_out, xt, yp, y, u, a, ax):
+    """One update: hidden units ``u = tanh(W_ih xt + W_hy yp + b)`` and the
+    output ``y = W_out u + b_out``; ``a``, ``ax`` (H,) are scratch."""
+    _affine(W_ih, xt, b, ax)
+    _affine(W_hy, yp, ax, a)
+    for k in range(a.size):
+        u[k] = tanh(a[k])
+    _affine(W_out, u, b_out, y)
+
+
 @njit(cache=True, **JIT)
 def _jordan_fwd(W_ih, W_hy, b, W_out, b_out, x, y0, Y, U):
     a = np.empty(b.size)
     ax = np.empty(b.size)
     yp = y0
     for t in range(x.shape[0]):
-        _affine(W_ih, x[t], b, ax)
-        _affine(W_hy, yp, ax, a)
-        u = U[t, 0]
-        for k in range(a.size):
-            u[k] = tanh(a[k])
-        _affine(W_out, u, b_out, Y[t])
+        _jordan_cell(W_ih, W_hy, b, W_out, b_out, x[t], yp, Y[t], U[t, 0], a, ax)
         yp = Y[t]
         if not _finite(Y[t]):
             return t
     return -1
 
 
-@njit(cache=True, **JIT)
+@njit(cache=True, **JIT_NO_RC)
 def _jordan_stepper(W_ih, W_hy, b, W_out, b_out, S, G, A, x):
-    """:class:`~._base.Stepper`'s step (``S``: h and the next h; ``A`` (1, I) holds
-    x); returns -1, 0 (the next state is not finite) or -2 (wrong size of x)."""
-    if x.size != A.shape[1]:
+    """:class:`~._base.Stepper`'s step (``S``: the output and the next one; ``G``
+    (1, H): the hidden units; ``A`` (2, H) is scratch); returns -1, 0 (the next
+    state is not finite) or -2 (wrong size of x)."""
+    if x.size != W_ih.shape[1]:
         return -2
-    A[0] = x
-    _jordan_fwd(W_ih, W_hy, b, W_out, b_out, A, S[0], S[1:2], G)
+    _jordan_cell(W_ih, W_hy, b, W_out, b_out, x, S[0], S[1], G[0], A[0], A[1])
     return _keep_next(S)
 
 
@@ -186,8 +192,8 @@ class Jordan(_Cell):
 
     def _stepper_parts(self):
         params = tuple(np.array(getattr(self, p), np.float64, order="C") for p in self.PARAMS)
-        G = np.zeros((1, 1, self.n_hidden))  # the hidden units, as Run.gates
-        return _jordan_stepper, params, G, np.empty((1, self.n_inputs)), G[0]
+        G = np.zeros((1, self.n_hidden))  # the hidden units, as Run.gates
+        return _jordan_stepper, params, G, np.empty((2, self.n_hidden)), G
 
     def _step(self, x, h, c):
         Y = np.empty((1, self.n_outputs))

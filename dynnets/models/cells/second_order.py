@@ -17,7 +17,7 @@ import numpy as np
 from numba import njit, prange
 
 from ..._validate import as_float_array
-from ...config import JIT
+from ...config import JIT, JIT_NO_RC
 from ._base import (
     NONLINEARITIES,
     Run,
@@ -32,36 +32,40 @@ from ._base import (
 )
 
 
+@njit(cache=True, inline="always", **JIT)
+def _second_order_cell(W, b, kind, xt, hp, h, a):
+    """One update, ``h_i = f(sum_jk W_ijk hp_j xt_k + b_i)``; ``a`` (H,) is scratch."""
+    n, m = W.shape[0], W.shape[2]
+    for i in range(n):
+        s = b[i]
+        for j in range(n):
+            v = 0.0
+            for k in range(m):
+                v += W[i, j, k] * xt[k]
+            s += v * hp[j]
+        a[i] = s
+    _activate(a, h, kind)
+
+
 @njit(cache=True, **JIT)
 def _second_order_fwd(W, b, kind, x, h0, H):
-    n, m = W.shape[0], W.shape[2]
-    a = np.empty(n)
+    a = np.empty(h0.size)
     hp = h0
     for t in range(x.shape[0]):
-        xt = x[t]
-        for i in range(n):
-            s = b[i]
-            for j in range(n):
-                v = 0.0
-                for k in range(m):
-                    v += W[i, j, k] * xt[k]
-                s += v * hp[j]
-            a[i] = s
-        _activate(a, H[t], kind)
+        _second_order_cell(W, b, kind, x[t], hp, H[t], a)
         hp = H[t]
         if not _finite(H[t]):
             return t
     return -1
 
 
-@njit(cache=True, **JIT)
+@njit(cache=True, **JIT_NO_RC)
 def _second_order_stepper(W, b, kind, S, G, A, x):
-    """:class:`~._base.Stepper`'s step (``S``: h and the next h; ``A`` (1, I) holds
-    x); returns -1, 0 (the next state is not finite) or -2 (wrong size of x)."""
-    if x.size != A.shape[1]:
+    """:class:`~._base.Stepper`'s step (``S``: h and the next h; ``A`` (1, H) is
+    scratch); returns -1, 0 (the next state is not finite) or -2 (wrong size of x)."""
+    if x.size != W.shape[2]:
         return -2
-    A[0] = x
-    _second_order_fwd(W, b, kind, A, S[0], S[1:2])
+    _second_order_cell(W, b, kind, x, S[0], S[1], A[0])
     return _keep_next(S)
 
 
@@ -159,7 +163,7 @@ class SecondOrder(_Cell):
     def _stepper_parts(self):
         W, b = (np.array(a, np.float64, order="C") for a in (self.W, self.b))
         return (_second_order_stepper, (W, b, NONLINEARITIES[self.nonlinearity]), np.empty(0),
-                np.empty((1, self.n_inputs)), None)
+                np.empty((1, self.n_hidden)), None)
 
     def _step(self, x, h, c):
         H = np.empty((1, self.n_hidden))
