@@ -21,6 +21,7 @@ value to a non-inlined call as a process-specific address, which it refuses to
 cache.
 """
 
+import functools
 import hashlib
 import importlib.util
 import inspect
@@ -143,3 +144,15 @@ def bind(kernel, *funcs):
         bound = module.bound
     _bound[key] = bound
     return bound
+
+
+def entry_point(kernel, args, last):
+    """``kernel(*args, x)`` as a callable of ``x`` alone, going straight to the
+    compiled entry point for the types of ``args`` and ``last`` (the type of
+    ``x``): no dispatcher type matching and no Python frame per call. For the
+    steppers, which are called once per step from Python loops; the caller
+    checks ``x`` itself (the entry point does not: it would take an int64 array
+    as float64)."""
+    sig = tuple(numba.typeof(a) for a in args) + (last,)
+    entry = kernel.overloads[sig].entry_point if sig in kernel.overloads else kernel.compile(sig)
+    return functools.partial(entry, *args)

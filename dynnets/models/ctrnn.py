@@ -38,6 +38,7 @@ import numba
 import numpy as np
 from numba import njit, prange
 
+from .._bind import entry_point
 from .._math import is_finite, sigmoid
 from .._validate import as_bool, as_choice, as_float_array, as_rng, as_scalar, as_steps
 from ..config import JIT, JIT_NO_RC, POP_BLOCK
@@ -472,11 +473,7 @@ class CTRNNStepper:
         self.reset(y0)
         args = (W, 1.0 / tau, bias, gain, Win, tab.A, tab.b, self.dt, Y, np.empty((tab.n_stages, n)),
                 np.empty(n), np.empty(n), np.zeros(n))
-        # the compiled entry point (u: any 2-d float64 array), with everything else bound
-        sig = tuple(numba.typeof(a) for a in args) + (numba.types.float64[:, :],)
-        entry = (_ctrnn_stepper.overloads[sig].entry_point if sig in _ctrnn_stepper.overloads
-                 else _ctrnn_stepper.compile(sig))
-        self._call = functools.partial(entry, *args)
+        self._call = entry_point(_ctrnn_stepper, args, numba.types.float64[:, :])  # u: any 2-d float64 array
 
     def reset(self, y0=None):
         """Set the state (zero by default) and the step count to 0."""
@@ -499,11 +496,11 @@ class CTRNNStepper:
         """Advance one step; returns ``y``, a view."""
         if u is None:
             u = _NO_INPUT
-        elif type(u) is np.ndarray and u.dtype is _FLOAT64 and 1 <= u.ndim <= 2:  # the kernel checks the shape
-            u = u[None] if u.ndim == 1 else u
         else:
-            u = as_float_array("u", u, ndim=(1, 2) if self._P is not None else 1)
-            u = u[None] if u.ndim == 1 else u
+            if not (type(u) is np.ndarray and u.dtype is _FLOAT64 and 1 <= u.ndim <= 2):  # the kernel checks the shape
+                u = as_float_array("u", u, ndim=(1, 2) if self._P is not None else 1)
+            if u.ndim == 1:
+                u = u[None]
         status = self._call(u)
         if status != -1:
             if status == -2:

@@ -13,13 +13,13 @@ buffers are summed in order afterwards. ``K`` depends on the batch size only,
 so the result is the same at any thread count.
 """
 
-import functools
 from dataclasses import dataclass
 
 import numba
 import numpy as np
 from numba import njit
 
+from ..._bind import entry_point
 from ..._math import is_finite, sigmoid, tanh
 from ..._repr import array_repr
 from ..._validate import as_float_array, as_rng, as_scalar
@@ -489,11 +489,8 @@ class Stepper:
         kernel, params, G, A, self.gates = cell._stepper_parts()
         self.h, self.c = S[0], S[1] if k == 2 else None
         self.reset(h0, c0)
-        # the compiled entry point for any 1-d float64 x (strided too): calling it
-        # skips the dispatcher's type matching, most of the cost of a call
-        sig = tuple(numba.typeof(a) for a in (*params, S, G, A)) + (numba.types.float64[:],)
-        entry = kernel.overloads[sig].entry_point if sig in kernel.overloads else kernel.compile(sig)
-        self._call = functools.partial(entry, *params, S, G, A)  # x last: no Python frame per call
+        # x: any 1-d float64 array (strided too)
+        self._call = entry_point(kernel, (*params, S, G, A), numba.types.float64[:])
 
     def reset(self, h0=None, c0=None):
         """Set the state (zero by default) and the step count to 0."""
