@@ -272,6 +272,11 @@ class _Cell:
     def __repr__(self):
         return f"{type(self).__name__}(inputs={self.n_inputs}, hidden={self.n_hidden})"
 
+    def _transposed(self):
+        """Copies of ``W_ih^T`` and ``W_hh^T``, C-contiguous: forward kernels sum
+        down their columns (:func:`~dynnets._simd.matvec_t`)."""
+        return np.array(self.W_ih.T, order="C"), np.array(self.W_hh.T, order="C")
+
     @classmethod
     def random(cls, n_inputs, n_hidden, *, scale=None, seed=None, **options):
         """Parameters uniform in ``[-s, s]``, ``s = 1 / sqrt(H)`` by default

@@ -18,6 +18,7 @@ References
 import numpy as np
 from numba import njit, prange
 
+from ..._simd import matvec_t
 from ..._validate import as_float_array, as_scalar
 from ...config import JIT, JIT_NO_RC
 from ._base import (
@@ -42,20 +43,21 @@ from ._base import (
 
 
 @njit(cache=True, inline="always", **JIT)
-def _elman_cell(W_ih, W_hh, b, kind, xt, hp, h, a, ax):
-    """One update, ``h = f(W_ih xt + b + W_hh hp)``; ``a``, ``ax`` are scratch (H,)."""
-    _affine(W_ih, xt, b, ax)
-    _affine(W_hh, hp, ax, a)
+def _elman_cell(W_ihT, W_hhT, b, kind, xt, hp, h, a, ax):
+    """One update, ``h = f(W_ih xt + b + W_hh hp)``, given the weights
+    transposed; ``a``, ``ax`` are scratch (H,)."""
+    matvec_t(W_ihT, xt, b, ax)
+    matvec_t(W_hhT, hp, ax, a)
     _activate(a, h, kind)
 
 
 @njit(cache=True, **JIT)
-def _elman_fwd(W_ih, W_hh, b, kind, x, h0, H):
+def _elman_fwd(W_ihT, W_hhT, b, kind, x, h0, H):
     a = np.empty(h0.size)
     ax = np.empty(h0.size)
     hp = h0
     for t in range(x.shape[0]):
-        _elman_cell(W_ih, W_hh, b, kind, x[t], hp, H[t], a, ax)
+        _elman_cell(W_ihT, W_hhT, b, kind, x[t], hp, H[t], a, ax)
         hp = H[t]
         if not _finite(H[t]):
             return t
@@ -63,19 +65,19 @@ def _elman_fwd(W_ih, W_hh, b, kind, x, h0, H):
 
 
 @njit(cache=True, **JIT_NO_RC)
-def _elman_stepper(W_ih, W_hh, b, kind, S, G, A, x):
+def _elman_stepper(W_ihT, W_hhT, b, kind, S, G, A, x):
     """:class:`~._base.Stepper`'s step (``S``: h and the next h; ``A`` (2, H) is
     scratch); returns -1, 0 (the next state is not finite) or -2 (wrong size of x)."""
-    if x.size != W_ih.shape[1]:
+    if x.size != W_ihT.shape[0]:
         return -2
-    _elman_cell(W_ih, W_hh, b, kind, x, S[0], S[1], A[0], A[1])
+    _elman_cell(W_ihT, W_hhT, b, kind, x, S[0], S[1], A[0], A[1])
     return _keep_next(S)
 
 
 @njit(parallel=True, **JIT)
-def _elman_fwd_batch(W_ih, W_hh, b, kind, x, h0, H, bad):
+def _elman_fwd_batch(W_ihT, W_hhT, b, kind, x, h0, H, bad):
     for s in prange(x.shape[0]):
-        bad[s] = _elman_fwd(W_ih, W_hh, b, kind, x[s], h0[s], H[s])
+        bad[s] = _elman_fwd(W_ihT, W_hhT, b, kind, x[s], h0[s], H[s])
 
 
 @njit(cache=True, **JIT)
@@ -141,14 +143,14 @@ def _elman_rtrl_batch(W_ih, W_hh, b, kind, x, h0, dH, g):
 
 @njit(cache=True, **JIT)
 def _elman_map(y, params, out):
-    """``params`` = [n, m, kind, x, W_ih, W_hh, b_ih + b_hh]."""
+    """``params`` = [n, m, kind, x, W_ih^T, W_hh^T, b_ih + b_hh]."""
     n, m = int(params[0]), int(params[1])
     o = 3 + m
-    W_ih = params[o:o + n * m].reshape(n, m)
-    W_hh = params[o + n * m:o + n * m + n * n].reshape(n, n)
+    W_ihT = params[o:o + n * m].reshape(m, n)
+    W_hhT = params[o + n * m:o + n * m + n * n].reshape(n, n)
     b = params[o + n * m + n * n:o + n * m + n * n + n]
     H = np.empty((1, n))
-    _elman_fwd(W_ih, W_hh, b, int(params[2]), params[3:3 + m].reshape(1, m), y, H)
+    _elman_fwd(W_ihT, W_hhT, b, int(params[2]), params[3:3 + m].reshape(1, m), y, H)
     out[:] = H[0]
 
 
@@ -196,21 +198,20 @@ class Elman(_TorchLayout, _Cell):
     def _forward(self, X, h0, c0):
         H = np.empty(X.shape[:2] + (self.n_hidden,))
         bad = np.empty(X.shape[0], np.int64)
-        _elman_fwd_batch(self.W_ih, self.W_hh, self.b_ih + self.b_hh, self._kind, X, h0, H, bad)
+        _elman_fwd_batch(*self._transposed(), self.b_ih + self.b_hh, self._kind, X, h0, H, bad)
         _check_finite(bad, H)
         return Run(_time_first(H))
 
     def _map_parts(self):
-        return [self._kind], [self.W_ih, self.W_hh, self.b_ih + self.b_hh]
+        return [self._kind], [*self._transposed(), self.b_ih + self.b_hh]
 
     def _stepper_parts(self):
-        W_ih, W_hh = (np.array(a, np.float64, order="C") for a in (self.W_ih, self.W_hh))
-        return (_elman_stepper, (W_ih, W_hh, self.b_ih + self.b_hh, self._kind), np.empty(0),
+        return (_elman_stepper, (*self._transposed(), self.b_ih + self.b_hh, self._kind), np.empty(0),
                 np.empty((2, self.n_hidden)), None)
 
     def _step(self, x, h, c):
         H = np.empty((1, self.n_hidden))
-        return H, _elman_fwd(self.W_ih, self.W_hh, self.b_ih + self.b_hh, self._kind, x[None], h, H)
+        return H, _elman_fwd(*self._transposed(), self.b_ih + self.b_hh, self._kind, x[None], h, H)
 
     def _backward(self, X, h0, c0, run, dH, dC):
         B = X.shape[0]

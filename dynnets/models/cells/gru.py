@@ -17,11 +17,11 @@ import numpy as np
 from numba import njit, prange
 
 from ..._math import sigmoid, tanh
+from ..._simd import matvec_t
 from ..._validate import as_choice, as_float_array
 from ...config import JIT, JIT_NO_RC
 from ._base import (
     Run,
-    _affine,
     _batch_first,
     _Cell,
     _check_finite,
@@ -35,15 +35,15 @@ from ._base import (
 
 
 @njit(cache=True, inline="always", **JIT)
-def _gru_cell(W_ih, W_hh, b_ih, b_hh, after, xt, hp, h, Gt, ai, ah, rh):
+def _gru_cell(W_ihT, W_zrT, W_nT, b_ih, b_hh, after, xt, hp, h, Gt, ai, ah, rh):
     """One update: gates ``Gt`` (4, n) and the new ``h`` from ``xt`` and ``hp``;
-    ``ai``, ``ah`` (3n,) and ``rh`` (n,) are scratch."""
+    ``ai``, ``ah`` (3n,) and ``rh`` (n,) are scratch. The weights come
+    transposed: ``W_ih``, and ``W_hh`` as its r, z rows and its n rows."""
     n = hp.size
-    _affine(W_ih, xt, b_ih, ai)
+    matvec_t(W_ihT, xt, b_ih, ai)
+    matvec_t(W_zrT, hp, b_hh[:2 * n], ah[:2 * n])
     if after:
-        _affine(W_hh, hp, b_hh, ah)
-    else:
-        _affine(W_hh[:2 * n], hp, b_hh[:2 * n], ah[:2 * n])
+        matvec_t(W_nT, hp, b_hh[2 * n:], ah[2 * n:])
     for k in range(n):
         Gt[0, k] = sigmoid(ai[k] + ah[k])
     for k in range(n):
@@ -54,7 +54,7 @@ def _gru_cell(W_ih, W_hh, b_ih, b_hh, after, xt, hp, h, Gt, ai, ah, rh):
     else:
         for k in range(n):
             rh[k] = Gt[0, k] * hp[k]
-        _affine(W_hh[2 * n:], rh, b_hh[2 * n:], Gt[3])
+        matvec_t(W_nT, rh, b_hh[2 * n:], Gt[3])
     for k in range(n):
         Gt[2, k] = tanh(ai[2 * n + k] + (Gt[0, k] * Gt[3, k] if after else Gt[3, k]))
     for k in range(n):
@@ -62,7 +62,7 @@ def _gru_cell(W_ih, W_hh, b_ih, b_hh, after, xt, hp, h, Gt, ai, ah, rh):
 
 
 @njit(cache=True, **JIT)
-def _gru_fwd(W_ih, W_hh, b_ih, b_hh, after, x, h0, H, G):
+def _gru_fwd(W_ihT, W_zrT, W_nT, b_ih, b_hh, after, x, h0, H, G):
     """``G[t]`` (4, n): r, z, n and the recurrent part of n's argument
     (``W_hn h + b_hn`` reset after, ``W_hn (r h) + b_hn`` reset before)."""
     n = h0.size
@@ -71,7 +71,7 @@ def _gru_fwd(W_ih, W_hh, b_ih, b_hh, after, x, h0, H, G):
     rh = np.empty(n)
     hp = h0
     for t in range(x.shape[0]):
-        _gru_cell(W_ih, W_hh, b_ih, b_hh, after, x[t], hp, H[t], G[t], ai, ah, rh)
+        _gru_cell(W_ihT, W_zrT, W_nT, b_ih, b_hh, after, x[t], hp, H[t], G[t], ai, ah, rh)
         hp = H[t]
         if not _finite(hp):
             return t
@@ -79,19 +79,19 @@ def _gru_fwd(W_ih, W_hh, b_ih, b_hh, after, x, h0, H, G):
 
 
 @njit(cache=True, **JIT_NO_RC)
-def _gru_stepper(W_ih, W_hh, b_ih, b_hh, after, S, G, A, x):
+def _gru_stepper(W_ihT, W_zrT, W_nT, b_ih, b_hh, after, S, G, A, x):
     """:class:`~._base.Stepper`'s step (``S``: h and the next h; ``A`` (3, 3H) is
     scratch); returns -1, 0 (the next state is not finite) or -2 (wrong size of x)."""
-    if x.size != W_ih.shape[1]:
+    if x.size != W_ihT.shape[0]:
         return -2
-    _gru_cell(W_ih, W_hh, b_ih, b_hh, after, x, S[0], S[1], G, A[0], A[1], A[2, :S.shape[1]])
+    _gru_cell(W_ihT, W_zrT, W_nT, b_ih, b_hh, after, x, S[0], S[1], G, A[0], A[1], A[2, :S.shape[1]])
     return _keep_next(S)
 
 
 @njit(parallel=True, **JIT)
-def _gru_fwd_batch(W_ih, W_hh, b_ih, b_hh, after, x, h0, H, G, bad):
+def _gru_fwd_batch(W_ihT, W_zrT, W_nT, b_ih, b_hh, after, x, h0, H, G, bad):
     for s in prange(x.shape[0]):
-        bad[s] = _gru_fwd(W_ih, W_hh, b_ih, b_hh, after, x[s], h0[s], H[s], G[s])
+        bad[s] = _gru_fwd(W_ihT, W_zrT, W_nT, b_ih, b_hh, after, x[s], h0[s], H[s], G[s])
 
 
 @njit(cache=True, **JIT)
@@ -157,15 +157,17 @@ def _gru_bwd_batch(W_ihT, W_zrT, W_nT, after, x, h0, H, G, dH, gW_ih, gW_hh, gb_
 
 @njit(cache=True, **JIT)
 def _gru_map(y, params, out):
-    """``params`` = [n, m, after, x, W_ih, W_hh, b_ih, b_hh]."""
+    """``params`` = [n, m, after, x, W_ih^T, W_hh[:2n]^T, W_hh[2n:]^T, b_ih, b_hh]."""
     n, m = int(params[0]), int(params[1])
     o = 3 + m
-    W_ih = params[o:o + 3 * n * m].reshape(3 * n, m)
+    W_ihT = params[o:o + 3 * n * m].reshape(m, 3 * n)
     o += 3 * n * m
-    W_hh = params[o:o + 3 * n * n].reshape(3 * n, n)
-    o += 3 * n * n
+    W_zrT = params[o:o + 2 * n * n].reshape(n, 2 * n)
+    o += 2 * n * n
+    W_nT = params[o:o + n * n].reshape(n, n)
+    o += n * n
     H = np.empty((1, n))
-    _gru_fwd(W_ih, W_hh, params[o:o + 3 * n], params[o + 3 * n:o + 6 * n], params[2] > 0.0,
+    _gru_fwd(W_ihT, W_zrT, W_nT, params[o:o + 3 * n], params[o + 3 * n:o + 6 * n], params[2] > 0.0,
              params[3:3 + m].reshape(1, m), y, H, np.empty((1, 4, n)))
     out[:] = H[0]
 
@@ -206,6 +208,12 @@ class GRU(_TorchLayout, _Cell):
     def __repr__(self):
         return f"GRU(inputs={self.n_inputs}, hidden={self.n_hidden}, reset={self.reset!r})"
 
+    def _transposed(self):
+        """``W_ih^T``, ``W_hh[:2H]^T`` (r, z) and ``W_hh[2H:]^T`` (n), C-contiguous."""
+        n = self.n_hidden
+        return (np.array(self.W_ih.T, order="C"), np.array(self.W_hh[:2 * n].T, order="C"),
+                np.array(self.W_hh[2 * n:].T, order="C"))
+
     def _check_torch(self):
         if self.reset != "after":
             raise ValueError("PyTorch's nn.GRU applies the reset after the product (reset='after')")
@@ -215,21 +223,21 @@ class GRU(_TorchLayout, _Cell):
         n = self.n_hidden
         H, G = np.empty((B, T, n)), np.empty((B, T, 4, n))
         bad = np.empty(X.shape[0], np.int64)
-        _gru_fwd_batch(self.W_ih, self.W_hh, self.b_ih, self.b_hh, self.reset == "after", X, h0, H, G, bad)
+        _gru_fwd_batch(*self._transposed(), self.b_ih, self.b_hh, self.reset == "after", X, h0, H, G, bad)
         _check_finite(bad, H)
         return Run(_time_first(H), None, _time_first(G))
 
     def _map_parts(self):
-        return [float(self.reset == "after")], [self.W_ih, self.W_hh, self.b_ih, self.b_hh]
+        return [float(self.reset == "after")], [*self._transposed(), self.b_ih, self.b_hh]
 
     def _stepper_parts(self):
-        W_ih, W_hh, b_ih, b_hh = (np.array(getattr(self, p), np.float64, order="C") for p in self.PARAMS)
         G = np.zeros((4, self.n_hidden))
-        return _gru_stepper, (W_ih, W_hh, b_ih, b_hh, self.reset == "after"), G, np.empty((3, 3 * self.n_hidden)), G
+        return (_gru_stepper, (*self._transposed(), self.b_ih.copy(), self.b_hh.copy(), self.reset == "after"), G,
+                np.empty((3, 3 * self.n_hidden)), G)
 
     def _step(self, x, h, c):
         H = np.empty((1, self.n_hidden))
-        bad = _gru_fwd(self.W_ih, self.W_hh, self.b_ih, self.b_hh, self.reset == "after", x[None], h, H,
+        bad = _gru_fwd(*self._transposed(), self.b_ih, self.b_hh, self.reset == "after", x[None], h, H,
                        np.empty((1, 4, self.n_hidden)))
         return H, bad
 
@@ -237,9 +245,7 @@ class GRU(_TorchLayout, _Cell):
         B = X.shape[0]
         gih, ghh, gbi, gbh = self._buffers(B)
         dx, dh0 = np.zeros(X.shape), np.zeros((B, self.n_hidden))
-        n = self.n_hidden
-        _gru_bwd_batch(np.ascontiguousarray(self.W_ih.T), np.ascontiguousarray(self.W_hh[:2 * n].T),
-                       np.ascontiguousarray(self.W_hh[2 * n:].T), self.reset == "after", X, h0, _batch_first(run.h),
+        _gru_bwd_batch(*self._transposed(), self.reset == "after", X, h0, _batch_first(run.h),
                        _batch_first(run.gates), dH, gih, ghh, gbi, gbh, dx, dh0)
         return {"W_ih": gih.sum(0), "W_hh": ghh.sum(0), "b_ih": gbi.sum(0), "b_hh": gbh.sum(0), "x": dx,
                 "h0": dh0}

@@ -16,6 +16,7 @@ References
 import numpy as np
 from numba import njit, prange
 
+from ..._simd import matvec_t
 from ..._validate import as_float_array, as_rng, as_scalar
 from ...config import JIT, JIT_NO_RC
 from ._base import (
@@ -23,7 +24,6 @@ from ._base import (
     Run,
     _activate,
     _activate_backward,
-    _affine,
     _batch_first,
     _Cell,
     _check_finite,
@@ -36,20 +36,21 @@ from ._base import (
 
 
 @njit(cache=True, inline="always", **JIT)
-def _indrnn_cell(W_ih, u, b, kind, xt, hp, h, a):
-    """One update, ``h = f(W_ih xt + u * hp + b)``; ``a`` (H,) is scratch."""
-    _affine(W_ih, xt, b, a)
+def _indrnn_cell(W_ihT, u, b, kind, xt, hp, h, a):
+    """One update, ``h = f(W_ih xt + u * hp + b)`` (``W_ih`` given transposed);
+    ``a`` (H,) is scratch."""
+    matvec_t(W_ihT, xt, b, a)
     for k in range(a.size):
         a[k] += u[k] * hp[k]
     _activate(a, h, kind)
 
 
 @njit(cache=True, **JIT)
-def _indrnn_fwd(W_ih, u, b, kind, x, h0, H):
+def _indrnn_fwd(W_ihT, u, b, kind, x, h0, H):
     a = np.empty(h0.size)
     hp = h0
     for t in range(x.shape[0]):
-        _indrnn_cell(W_ih, u, b, kind, x[t], hp, H[t], a)
+        _indrnn_cell(W_ihT, u, b, kind, x[t], hp, H[t], a)
         hp = H[t]
         if not _finite(H[t]):
             return t
@@ -57,19 +58,19 @@ def _indrnn_fwd(W_ih, u, b, kind, x, h0, H):
 
 
 @njit(cache=True, **JIT_NO_RC)
-def _indrnn_stepper(W_ih, u, b, kind, S, G, A, x):
+def _indrnn_stepper(W_ihT, u, b, kind, S, G, A, x):
     """:class:`~._base.Stepper`'s step (``S``: h and the next h; ``A`` (1, H) is
     scratch); returns -1, 0 (the next state is not finite) or -2 (wrong size of x)."""
-    if x.size != W_ih.shape[1]:
+    if x.size != W_ihT.shape[0]:
         return -2
-    _indrnn_cell(W_ih, u, b, kind, x, S[0], S[1], A[0])
+    _indrnn_cell(W_ihT, u, b, kind, x, S[0], S[1], A[0])
     return _keep_next(S)
 
 
 @njit(parallel=True, **JIT)
-def _indrnn_fwd_batch(W_ih, u, b, kind, x, h0, H, bad):
+def _indrnn_fwd_batch(W_ihT, u, b, kind, x, h0, H, bad):
     for s in prange(x.shape[0]):
-        bad[s] = _indrnn_fwd(W_ih, u, b, kind, x[s], h0[s], H[s])
+        bad[s] = _indrnn_fwd(W_ihT, u, b, kind, x[s], h0[s], H[s])
 
 
 @njit(cache=True, **JIT)
@@ -100,11 +101,11 @@ def _indrnn_bwd_batch(W_ihT, u, kind, x, h0, H, dH, gW_ih, gu, gb, dx, dh0):
 
 @njit(cache=True, **JIT)
 def _indrnn_map(y, params, out):
-    """``params`` = [n, m, kind, x, W_ih, u, b]."""
+    """``params`` = [n, m, kind, x, W_ih^T, u, b]."""
     n, m = int(params[0]), int(params[1])
     o = 3 + m
     H = np.empty((1, n))
-    _indrnn_fwd(params[o:o + n * m].reshape(n, m), params[o + n * m:o + n * m + n],
+    _indrnn_fwd(params[o:o + n * m].reshape(m, n), params[o + n * m:o + n * m + n],
                 params[o + n * m + n:o + n * m + 2 * n], int(params[2]), params[3:3 + m].reshape(1, m), y, H)
     out[:] = H[0]
 
@@ -160,30 +161,33 @@ class IndRNN(_Cell):
         """Clip ``u`` back into ``[-u_max, u_max]`` (in place)."""
         np.clip(self.u, -self.u_max, self.u_max, out=self.u)
 
+    def _W_ihT(self):
+        return np.array(self.W_ih.T, order="C")
+
     def _forward(self, X, h0, c0):
         H = np.empty(X.shape[:2] + (self.n_hidden,))
         bad = np.empty(X.shape[0], np.int64)
-        _indrnn_fwd_batch(self.W_ih, self.u, self.b, NONLINEARITIES[self.nonlinearity], X, h0, H, bad)
+        _indrnn_fwd_batch(self._W_ihT(), self.u, self.b, NONLINEARITIES[self.nonlinearity], X, h0, H, bad)
         _check_finite(bad, H)
         return Run(_time_first(H))
 
     def _map_parts(self):
-        return [NONLINEARITIES[self.nonlinearity]], [self.W_ih, self.u, self.b]
+        return [NONLINEARITIES[self.nonlinearity]], [self._W_ihT(), self.u, self.b]
 
     def _stepper_parts(self):
-        W_ih, u, b = (np.array(a, np.float64, order="C") for a in (self.W_ih, self.u, self.b))
-        return (_indrnn_stepper, (W_ih, u, b, NONLINEARITIES[self.nonlinearity]), np.empty(0),
+        u, b = (np.array(a, np.float64, order="C") for a in (self.u, self.b))
+        return (_indrnn_stepper, (self._W_ihT(), u, b, NONLINEARITIES[self.nonlinearity]), np.empty(0),
                 np.empty((1, self.n_hidden)), None)
 
     def _step(self, x, h, c):
         H = np.empty((1, self.n_hidden))
-        return H, _indrnn_fwd(self.W_ih, self.u, self.b, NONLINEARITIES[self.nonlinearity], x[None], h, H)
+        return H, _indrnn_fwd(self._W_ihT(), self.u, self.b, NONLINEARITIES[self.nonlinearity], x[None], h, H)
 
     def _backward(self, X, h0, c0, run, dH, dC):
         B = X.shape[0]
         gih, gu, gb = self._buffers(B)
         dx, dh0 = np.zeros(X.shape), np.zeros((B, self.n_hidden))
-        _indrnn_bwd_batch(np.ascontiguousarray(self.W_ih.T), self.u, NONLINEARITIES[self.nonlinearity], X, h0,
+        _indrnn_bwd_batch(self._W_ihT(), self.u, NONLINEARITIES[self.nonlinearity], X, h0,
                           _batch_first(run.h), dH, gih, gu, gb, dx, dh0)
         return {"W_ih": gih.sum(0), "u": gu.sum(0), "b": gb.sum(0), "x": dx, "h0": dh0}
 

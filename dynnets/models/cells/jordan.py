@@ -17,6 +17,7 @@ import numpy as np
 from numba import njit, prange
 
 from ..._math import tanh
+from ..._simd import matvec_t
 from ..._validate import as_float_array, as_rng, as_scalar
 from ...config import JIT, JIT_NO_RC
 from ._base import (
@@ -35,23 +36,24 @@ from ._base import (
 
 
 @njit(cache=True, inline="always", **JIT)
-def _jordan_cell(W_ih, W_hy, b, W_out, b_out, xt, yp, y, u, a, ax):
-    """One update: hidden units ``u = tanh(W_ih xt + W_hy yp + b)`` and the
-    output ``y = W_out u + b_out``; ``a``, ``ax`` (H,) are scratch."""
-    _affine(W_ih, xt, b, ax)
-    _affine(W_hy, yp, ax, a)
+def _jordan_cell(W_ihT, W_hyT, b, W_out, b_out, xt, yp, y, u, a, ax):
+    """One update: hidden units ``u = tanh(W_ih xt + W_hy yp + b)`` (``W_ih``,
+    ``W_hy`` given transposed) and the output ``y = W_out u + b_out``; ``a``,
+    ``ax`` (H,) are scratch."""
+    matvec_t(W_ihT, xt, b, ax)
+    matvec_t(W_hyT, yp, ax, a)
     for k in range(a.size):
         u[k] = tanh(a[k])
     _affine(W_out, u, b_out, y)
 
 
 @njit(cache=True, **JIT)
-def _jordan_fwd(W_ih, W_hy, b, W_out, b_out, x, y0, Y, U):
+def _jordan_fwd(W_ihT, W_hyT, b, W_out, b_out, x, y0, Y, U):
     a = np.empty(b.size)
     ax = np.empty(b.size)
     yp = y0
     for t in range(x.shape[0]):
-        _jordan_cell(W_ih, W_hy, b, W_out, b_out, x[t], yp, Y[t], U[t, 0], a, ax)
+        _jordan_cell(W_ihT, W_hyT, b, W_out, b_out, x[t], yp, Y[t], U[t, 0], a, ax)
         yp = Y[t]
         if not _finite(Y[t]):
             return t
@@ -59,20 +61,20 @@ def _jordan_fwd(W_ih, W_hy, b, W_out, b_out, x, y0, Y, U):
 
 
 @njit(cache=True, **JIT_NO_RC)
-def _jordan_stepper(W_ih, W_hy, b, W_out, b_out, S, G, A, x):
+def _jordan_stepper(W_ihT, W_hyT, b, W_out, b_out, S, G, A, x):
     """:class:`~._base.Stepper`'s step (``S``: the output and the next one; ``G``
     (1, H): the hidden units; ``A`` (2, H) is scratch); returns -1, 0 (the next
     state is not finite) or -2 (wrong size of x)."""
-    if x.size != W_ih.shape[1]:
+    if x.size != W_ihT.shape[0]:
         return -2
-    _jordan_cell(W_ih, W_hy, b, W_out, b_out, x, S[0], S[1], G[0], A[0], A[1])
+    _jordan_cell(W_ihT, W_hyT, b, W_out, b_out, x, S[0], S[1], G[0], A[0], A[1])
     return _keep_next(S)
 
 
 @njit(parallel=True, **JIT)
-def _jordan_fwd_batch(W_ih, W_hy, b, W_out, b_out, x, y0, Y, U, bad):
+def _jordan_fwd_batch(W_ihT, W_hyT, b, W_out, b_out, x, y0, Y, U, bad):
     for s in prange(x.shape[0]):
-        bad[s] = _jordan_fwd(W_ih, W_hy, b, W_out, b_out, x[s], y0[s], Y[s], U[s])
+        bad[s] = _jordan_fwd(W_ihT, W_hyT, b, W_out, b_out, x[s], y0[s], Y[s], U[s])
 
 
 @njit(cache=True, **JIT)
@@ -104,18 +106,18 @@ def _jordan_bwd_batch(W_ihT, W_hyT, W_out, x, y0, Y, U, dY, gW_ih, gW_hy, gb, gW
 
 @njit(cache=True, **JIT)
 def _jordan_map(y, params, out):
-    """``params`` = [O, m, U, x, W_ih, W_hy, b, W_out, b_out]; the state is y."""
+    """``params`` = [O, m, U, x, W_ih^T, W_hy^T, b, W_out, b_out]; the state is y."""
     O, m, U = int(params[0]), int(params[1]), int(params[2])
     o = 3 + m
-    W_ih = params[o:o + U * m].reshape(U, m)
+    W_ihT = params[o:o + U * m].reshape(m, U)
     o += U * m
-    W_hy = params[o:o + U * O].reshape(U, O)
+    W_hyT = params[o:o + U * O].reshape(O, U)
     o += U * O
     b = params[o:o + U]
     o += U
     W_out = params[o:o + O * U].reshape(O, U)
     Y = np.empty((1, O))
-    _jordan_fwd(W_ih, W_hy, b, W_out, params[o + O * U:o + O * U + O], params[3:3 + m].reshape(1, m), y, Y,
+    _jordan_fwd(W_ihT, W_hyT, b, W_out, params[o + O * U:o + O * U + O], params[3:3 + m].reshape(1, m), y, Y,
                 np.empty((1, 1, U)))
     out[:] = Y[0]
 
@@ -183,21 +185,26 @@ class Jordan(_Cell):
         B, T = X.shape[:2]
         Y, U = np.empty((B, T, self.n_outputs)), np.empty((B, T, 1, self.n_hidden))
         bad = np.empty(X.shape[0], np.int64)
-        _jordan_fwd_batch(self.W_ih, self.W_hy, self.b, self.W_out, self.b_out, X, h0, Y, U, bad)
+        _jordan_fwd_batch(*self._transposed(), self.b, self.W_out, self.b_out, X, h0, Y, U, bad)
         _check_finite(bad, Y)
         return Run(_time_first(Y), None, _time_first(U))
 
     def _map_parts(self):
-        return [float(self.n_hidden)], [getattr(self, p) for p in self.PARAMS]
+        return [float(self.n_hidden)], [*self._transposed(), self.b, self.W_out, self.b_out]
+
+    def _transposed(self):
+        """``W_ih^T`` and ``W_hy^T``, C-contiguous."""
+        return np.array(self.W_ih.T, order="C"), np.array(self.W_hy.T, order="C")
 
     def _stepper_parts(self):
-        params = tuple(np.array(getattr(self, p), np.float64, order="C") for p in self.PARAMS)
+        params = (*self._transposed(), *(np.array(getattr(self, p), np.float64, order="C")
+                                         for p in ("b", "W_out", "b_out")))
         G = np.zeros((1, self.n_hidden))  # the hidden units, as Run.gates
         return _jordan_stepper, params, G, np.empty((2, self.n_hidden)), G
 
     def _step(self, x, h, c):
         Y = np.empty((1, self.n_outputs))
-        bad = _jordan_fwd(self.W_ih, self.W_hy, self.b, self.W_out, self.b_out, x[None], h, Y,
+        bad = _jordan_fwd(*self._transposed(), self.b, self.W_out, self.b_out, x[None], h, Y,
                           np.empty((1, 1, self.n_hidden)))
         return Y, bad
 
@@ -205,7 +212,7 @@ class Jordan(_Cell):
         B = X.shape[0]
         bufs = self._buffers(B)
         dx, dy0 = np.zeros(X.shape), np.zeros((B, self.n_outputs))
-        _jordan_bwd_batch(np.ascontiguousarray(self.W_ih.T), np.ascontiguousarray(self.W_hy.T), self.W_out, X, h0,
+        _jordan_bwd_batch(*self._transposed(), self.W_out, X, h0,
                           _batch_first(run.h), _batch_first(run.gates), dH, *bufs, dx, dy0)
         g = {p: a.sum(0) for p, a in zip(self.PARAMS, bufs)}
         g.update(x=dx, h0=dy0)

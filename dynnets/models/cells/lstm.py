@@ -30,6 +30,7 @@ import numpy as np
 from numba import njit, prange
 
 from ..._math import sigmoid, tanh
+from ..._simd import matvec_t
 from ..._validate import as_float_array
 from ...config import JIT, JIT_NO_RC
 from ._base import (
@@ -54,13 +55,14 @@ VARIANTS = ("NP", "V", "CIFG")
 
 
 @njit(cache=True, inline="always", **JIT)
-def _lstm_cell(W_ih, W_hh, b, p, coupled, xt, hp, cp, Gt, c, h, a, ax):
+def _lstm_cell(W_ihT, W_hhT, b, p, coupled, xt, hp, cp, Gt, c, h, a, ax):
     """One update: gates ``Gt`` (4, n), new ``c`` and ``h`` from input ``xt`` and
-    state ``hp``, ``cp``; ``a``, ``ax`` are scratch of the gate rows' size."""
+    state ``hp``, ``cp``; ``a``, ``ax`` are scratch of the gate rows' size. The
+    weights come transposed (C-contiguous), for :func:`~dynnets._simd.matvec_t`."""
     n = hp.size
     og, oo = (n, 2 * n) if coupled else (2 * n, 3 * n)
-    _affine(W_ih, xt, b, ax)
-    _affine(W_hh, hp, ax, a)
+    matvec_t(W_ihT, xt, b, ax)
+    matvec_t(W_hhT, hp, ax, a)
     # separate loops over contiguous rows vectorise
     for k in range(n):
         Gt[0, k] = sigmoid(a[k] + p[0, k] * cp[k])
@@ -81,14 +83,15 @@ def _lstm_cell(W_ih, W_hh, b, p, coupled, xt, hp, cp, Gt, c, h, a, ax):
 
 
 @njit(cache=True, **JIT)
-def _lstm_fwd(W_ih, W_hh, b, p, coupled, x, h0, c0, H, C, G):
-    """``G[t]`` (4, n): the gates i, f, g, o (f = 1 - i when ``coupled``)."""
-    R = W_hh.shape[0]
+def _lstm_fwd(W_ihT, W_hhT, b, p, coupled, x, h0, c0, H, C, G):
+    """``G[t]`` (4, n): the gates i, f, g, o (f = 1 - i when ``coupled``);
+    ``W_ihT``, ``W_hhT``: the weights transposed."""
+    R = W_hhT.shape[1]
     a = np.empty(R)
     ax = np.empty(R)
     hp, cp = h0, c0
     for t in range(x.shape[0]):
-        _lstm_cell(W_ih, W_hh, b, p, coupled, x[t], hp, cp, G[t], C[t], H[t], a, ax)
+        _lstm_cell(W_ihT, W_hhT, b, p, coupled, x[t], hp, cp, G[t], C[t], H[t], a, ax)
         hp, cp = H[t], C[t]
         if not (_finite(hp) and _finite(cp)):
             return t
@@ -96,20 +99,21 @@ def _lstm_fwd(W_ih, W_hh, b, p, coupled, x, h0, c0, H, C, G):
 
 
 @njit(cache=True, **JIT_NO_RC)
-def _lstm_stepper(W_ih, W_hh, b, p, coupled, S, G, A, x):
+def _lstm_stepper(W_ihT, W_hhT, b, p, S, G, A, x):
     """:class:`~._base.Stepper`'s step: ``S`` (4, n) holds h, c and the next h, c;
     the state advances only when the next one is finite. Returns -1, 0 (not
     finite) or -2 (``x`` of the wrong size)."""
-    if x.size != W_ih.shape[1]:
+    if x.size != W_ihT.shape[0]:
         return -2
-    _lstm_cell(W_ih, W_hh, b, p, coupled, x, S[0], S[1], G, S[3], S[2], A[0], A[1])
+    coupled = W_hhT.shape[1] == 3 * S.shape[1]  # from the shape: a bool argument costs more to pass than an array
+    _lstm_cell(W_ihT, W_hhT, b, p, coupled, x, S[0], S[1], G, S[3], S[2], A[0], A[1])
     return _keep_next(S)
 
 
 @njit(parallel=True, **JIT)
-def _lstm_fwd_batch(W_ih, W_hh, b, p, coupled, x, h0, c0, H, C, G, bad):
+def _lstm_fwd_batch(W_ihT, W_hhT, b, p, coupled, x, h0, c0, H, C, G, bad):
     for s in prange(x.shape[0]):
-        bad[s] = _lstm_fwd(W_ih, W_hh, b, p, coupled, x[s], h0[s], c0[s], H[s], C[s], G[s])
+        bad[s] = _lstm_fwd(W_ihT, W_hhT, b, p, coupled, x[s], h0[s], c0[s], H[s], C[s], G[s])
 
 
 @njit(cache=True, **JIT)
@@ -233,20 +237,20 @@ def _lstm_rtrl_batch(W_ih, W_hh, b, p, coupled, x, h0, c0, dH, dC, g):
 
 @njit(cache=True, **JIT)
 def _lstm_map(y, params, out):
-    """``params`` = [n, m, coupled, x, W_ih, W_hh, b_ih + b_hh, peephole]; the
-    state is [h; c]."""
+    """``params`` = [n, m, coupled, x, W_ih^T, W_hh^T, b_ih + b_hh, peephole];
+    the state is [h; c]."""
     n, m = int(params[0]), int(params[1])
     coupled = params[2] > 0.0
     R = 3 * n if coupled else 4 * n
     o = 3 + m
-    W_ih = params[o:o + R * m].reshape(R, m)
+    W_ihT = params[o:o + R * m].reshape(m, R)
     o += R * m
-    W_hh = params[o:o + R * n].reshape(R, n)
+    W_hhT = params[o:o + R * n].reshape(n, R)
     o += R * n
     b = params[o:o + R]
     p = params[o + R:o + R + 3 * n].reshape(3, n)
     H, C = np.empty((1, n)), np.empty((1, n))
-    _lstm_fwd(W_ih, W_hh, b, p, coupled, params[3:3 + m].reshape(1, m), y[:n], y[n:], H, C, np.empty((1, 4, n)))
+    _lstm_fwd(W_ihT, W_hhT, b, p, coupled, params[3:3 + m].reshape(1, m), y[:n], y[n:], H, C, np.empty((1, 4, n)))
     out[:n] = H[0]
     out[n:] = C[0]
 
@@ -315,26 +319,26 @@ class LSTM(_TorchLayout, _Cell):
         n = self.n_hidden
         H, C, G = np.empty((B, T, n)), np.empty((B, T, n)), np.empty((B, T, 4, n))
         bad = np.empty(X.shape[0], np.int64)
-        _lstm_fwd_batch(self.W_ih, self.W_hh, self.b_ih + self.b_hh, self.peephole, self.variant == "CIFG", X,
+        _lstm_fwd_batch(*self._transposed(), self.b_ih + self.b_hh, self.peephole, self.variant == "CIFG", X,
                         h0, c0, H, C, G, bad)
         _check_finite(bad, H)
         return Run(_time_first(H), _time_first(C), _time_first(G))
 
     def _map_parts(self):
-        return [float(self.variant == "CIFG")], [self.W_ih, self.W_hh, self.b_ih + self.b_hh, self.peephole]
+        return [float(self.variant == "CIFG")], [*self._transposed(), self.b_ih + self.b_hh, self.peephole]
 
     def _step(self, x, h, c):
         n = self.n_hidden
         H, C = np.empty((1, n)), np.empty((1, n))
-        bad = _lstm_fwd(self.W_ih, self.W_hh, self.b_ih + self.b_hh, self.peephole, self.variant == "CIFG", x[None],
+        bad = _lstm_fwd(*self._transposed(), self.b_ih + self.b_hh, self.peephole, self.variant == "CIFG", x[None],
                         h, c, H, C, np.empty((1, 4, n)))
         return H, C, bad
 
     def _stepper_parts(self):
-        W_ih, W_hh, p = (np.array(a, np.float64, order="C") for a in (self.W_ih, self.W_hh, self.peephole))
+        W_ihT, W_hhT = self._transposed()
         G = np.zeros((4, self.n_hidden))
-        return (_lstm_stepper, (W_ih, W_hh, self.b_ih + self.b_hh, p, self.variant == "CIFG"), G,
-                np.empty((2, W_hh.shape[0])), G)
+        return (_lstm_stepper, (W_ihT, W_hhT, self.b_ih + self.b_hh, self.peephole.copy()), G,
+                np.empty((2, W_hhT.shape[1])), G)
 
     def _backward(self, X, h0, c0, run, dH, dC):
         B = X.shape[0]
