@@ -13,16 +13,25 @@ dynnets computes in float64. PyTorch is timed in float64 (the same arithmetic:
 states and gradients are checked equal to 1e-10 first) and in its default
 float32, where ``nn.LSTM`` runs oneDNN's fused kernels. The loss is
 ``sum(w * h)`` with a fixed random ``w``, so both sides do the same backward
-work. Times are medians of ``--repeats`` runs after a warm-up.
+work. Each side is timed in alternation with ours, ``--repeats`` pairs after a
+warm-up: times are medians, ratios the medians of the per-pair ratios.
 """
 
 
 import numba
 import numpy as np
 import torch
-from _common import environment, median_time, parse_args, print_table, write_results
+from _common import environment, paired_times, parse_args, print_table, write_results
 
 from dynnets.models.cells import LSTM
+
+
+def _paired(ours, t64, t32, R):
+    """Our time, PyTorch's float64 and float32 times, and the two ratios, each
+    timed in alternation with ours (the medians of per-pair ratios)."""
+    td, tt32, r32 = paired_times(ours, t32, R)
+    _, tt64, r64 = paired_times(ours, t64, R)
+    return td, tt64, tt32, r64, r32
 
 
 def seq_case(B, T, I, H, R, rng):
@@ -49,8 +58,7 @@ def seq_case(B, T, I, H, R, rng):
     out, mod = theirs(torch.float64)
     assert np.abs(run.h - out.detach().numpy()).max() < 1e-10
     assert np.abs(g["W_hh"] - mod.weight_hh_l0.grad.numpy()).max() < 1e-10
-    return (median_time(ours, R), median_time(lambda: theirs(torch.float64), R),
-            median_time(lambda: theirs(torch.float32), R))
+    return _paired(ours, lambda: theirs(torch.float64), lambda: theirs(torch.float32), R)
 
 
 def step_case(R, n_steps, functional=False):
@@ -85,11 +93,11 @@ def step_case(R, n_steps, functional=False):
 
     t64, t32 = theirs(torch.float64), theirs(torch.float32)
     assert np.abs(ours() - t64().numpy()[0]).max() < 1e-10
-    return median_time(ours, R), median_time(t64, R), median_time(t32, R)
+    return _paired(ours, t64, t32, R)
 
 
 def main():
-    args = parse_args(__doc__, __file__, repeats=7)
+    args = parse_args(__doc__, __file__, repeats=11)
     R = args.repeats
     q = 10 if args.quick else 1
     rng = np.random.default_rng(0)
@@ -102,11 +110,11 @@ def main():
                  ("(b) batch 32, T 100, I 8, H 64, fwd+bwd", seq_case(32, 100 // q, 8, 64, R, rng), 1),
                  ("(c) 1000 Python-level steps, I 1, H 32 (stepper)", step_case(R, 1000 // q), 20),
                  ("(c) the same with the functional step", step_case(R, 1000 // q, functional=True), 20)]
-        for name, (td, t64, t32), target in cases:
+        for name, (td, t64, t32, r64, r32), target in cases:
             rows.append((name, str(threads), f"{t32 * 1e3:.3g} ms", f"{t64 * 1e3:.3g} ms", f"{td * 1e3:.3g} ms",
-                         f"{t32 / td:.2f}x", f"{t64 / td:.1f}x", f">= {target}x"))
+                         f"{r32:.2f}x", f"{r64:.1f}x", f">= {target}x"))
             records.append({"benchmark": name, "threads": threads, "torch_float32": t32, "torch_float64": t64,
-                            "dynnets": td, "speedup_vs_float32": t32 / td, "speedup_vs_float64": t64 / td,
+                            "dynnets": td, "speedup_vs_float32": r32, "speedup_vs_float64": r64,
                             "target": target})
     print_table(rows, results, ("benchmark", "threads", "torch f32", "torch f64", "dynnets (f64)",
                                 "vs f32", "vs f64", "target"))

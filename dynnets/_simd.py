@@ -31,66 +31,82 @@ _LANES = 8  # float64 in a 512-bit register
 _WIDTHS = (16, 8, 4, 2, 1)
 
 
-def _vec_ptr(builder, base, offset, vty):
-    return builder.bitcast(builder.gep(base, [offset]), vty.as_pointer())
+class _Vectors:
+    """IR helpers for one block of columns: loads, stores (masked to the first
+    ``tail`` lanes when ``tail`` is given), broadcasts and FMAs of 8 doubles."""
+
+    def __init__(self, builder, tail=None):
+        self.b = b = builder
+        self.dbl = ir.DoubleType()
+        self.vty = vty = ir.VectorType(self.dbl, _LANES)
+        self.i64 = i64 = ir.IntType(64)
+        self.fma = cgutils.get_or_insert_function(b.module, ir.FunctionType(vty, [vty] * 3), f"llvm.fma.v{_LANES}f64")
+        self.mask = None
+        if tail is not None:
+            ivec = ir.VectorType(i64, _LANES)
+            self.mask = b.icmp_unsigned("<", ir.Constant(ivec, list(range(_LANES))), self._splat(tail, ivec))
+            mty = ir.VectorType(ir.IntType(1), _LANES)
+            self.mload = cgutils.get_or_insert_function(
+                b.module, ir.FunctionType(vty, [vty.as_pointer(), ir.IntType(32), mty, vty]),
+                f"llvm.masked.load.v{_LANES}f64.p0v{_LANES}f64")
+            self.mstore = cgutils.get_or_insert_function(
+                b.module, ir.FunctionType(ir.VoidType(), [vty, vty.as_pointer(), ir.IntType(32), mty]),
+                f"llvm.masked.store.v{_LANES}f64.p0v{_LANES}f64")
+
+    def _splat(self, x, vty):
+        b = self.b
+        one = b.insert_element(ir.Constant(vty, ir.Undefined), x, ir.Constant(self.i64, 0))
+        return b.shuffle_vector(one, ir.Constant(vty, ir.Undefined),
+                                ir.Constant(ir.VectorType(ir.IntType(32), _LANES), [0] * _LANES))
+
+    def ptr(self, base, offset):
+        """Address of the vector at element ``offset`` of ``base`` (a double*)."""
+        return self.b.bitcast(self.b.gep(base, [offset]), self.vty.as_pointer())
+
+    def load(self, ptr):
+        if self.mask is None:
+            return self.b.load(ptr, align=8)
+        return self.b.call(self.mload, [ptr, ir.Constant(ir.IntType(32), 8), self.mask,
+                                        ir.Constant(self.vty, [0.0] * _LANES)])
+
+    def store(self, val, ptr):
+        if self.mask is None:
+            self.b.store(val, ptr, align=8)
+        else:
+            self.b.call(self.mstore, [val, ptr, ir.Constant(ir.IntType(32), 8), self.mask])
+
+    def broadcast(self, data, index, stride):
+        """``data[index]`` (``stride`` in bytes) in every lane."""
+        b = self.b
+        p = b.gep(b.bitcast(data, ir.IntType(8).as_pointer()), [b.mul(index, stride)])
+        return self._splat(b.load(b.bitcast(p, self.dbl.as_pointer())), self.vty)
 
 
-def _column_blocks(builder, M, v, init, out, J, C, vstride, c_start, n_blocks, width, tail=None):
-    """Columns ``c_start + b * width * 8 ...`` for ``b < n_blocks``, ``width``
-    vectors at a time; with ``tail`` (< 8), one vector of ``tail`` columns."""
-    dbl = ir.DoubleType()
-    vty = ir.VectorType(dbl, _LANES)
+def _by_column_blocks(builder, C, body):
+    """Cover columns 0..C-1 in blocks: those of each width in ``_WIDTHS``, then
+    the last ``C % 8`` columns as one masked vector. ``body(vec, cols)`` emits
+    the code of one block, given the first column of each of its vectors."""
     i64 = ir.IntType(64)
-    accs = [cgutils.alloca_once(builder, vty) for _ in range(width)]
-    fma = cgutils.get_or_insert_function(builder.module, ir.FunctionType(vty, [vty] * 3), f"llvm.fma.v{_LANES}f64")
-    if tail is not None:
-        lanes = ir.Constant(ir.VectorType(i64, _LANES), list(range(_LANES)))
-        limit = builder.shuffle_vector(builder.insert_element(ir.Constant(ir.VectorType(i64, _LANES), ir.Undefined),
-                                                              tail, ir.Constant(i64, 0)),
-                                       ir.Constant(ir.VectorType(i64, _LANES), ir.Undefined),
-                                       ir.Constant(ir.VectorType(ir.IntType(32), _LANES), [0] * _LANES))
-        mask = builder.icmp_unsigned("<", lanes, limit)
-        mty = ir.VectorType(ir.IntType(1), _LANES)
-        mload = cgutils.get_or_insert_function(
-            builder.module, ir.FunctionType(vty, [vty.as_pointer(), ir.IntType(32), mty, vty]),
-            f"llvm.masked.load.v{_LANES}f64.p0v{_LANES}f64")
-        mstore = cgutils.get_or_insert_function(
-            builder.module, ir.FunctionType(ir.VoidType(), [vty, vty.as_pointer(), ir.IntType(32), mty]),
-            f"llvm.masked.store.v{_LANES}f64.p0v{_LANES}f64")
-        zero = ir.Constant(vty, [0.0] * _LANES)
-        align = ir.Constant(ir.IntType(32), 8)
 
-        def load(ptr):
-            return builder.call(mload, [ptr, align, mask, zero])
+    def blocks(vec, start, n_blocks, width):
+        with cgutils.for_range(builder, n_blocks) as blk:
+            c0 = builder.add(start, builder.mul(blk.index, ir.Constant(i64, width * _LANES)))
+            body(vec, [builder.add(c0, ir.Constant(i64, k * _LANES)) for k in range(width)])
 
-        def store(val, ptr):
-            builder.call(mstore, [val, ptr, align, mask])
-    else:
-        def load(ptr):
-            return builder.load(ptr, align=8)
+    start = ir.Constant(i64, 0)
+    vec = _Vectors(builder)
+    for width in _WIDTHS:  # widest first; each narrower width runs at most once
+        cols = ir.Constant(i64, width * _LANES)
+        n_blocks = builder.udiv(builder.sub(C, start), cols)
+        blocks(vec, start, n_blocks, width)
+        start = builder.add(start, builder.mul(n_blocks, cols))
+    tail = builder.sub(C, start)
+    blocks(_Vectors(builder, tail), start, builder.zext(builder.icmp_unsigned("!=", tail, ir.Constant(i64, 0)), i64), 1)
 
-        def store(val, ptr):
-            builder.store(val, ptr, align=8)
-    with cgutils.for_range(builder, n_blocks) as blk:
-        c0 = builder.add(c_start, builder.mul(blk.index, ir.Constant(i64, width * _LANES)))
-        for k in range(width):
-            ck = builder.add(c0, ir.Constant(i64, k * _LANES))
-            builder.store(load(_vec_ptr(builder, init.data, ck, vty)), accs[k])
-        with cgutils.for_range(builder, J) as jl:
-            j = jl.index
-            vj = builder.load(builder.bitcast(builder.gep(builder.bitcast(v.data, ir.IntType(8).as_pointer()),
-                                                          [builder.mul(j, vstride)]), dbl.as_pointer()))
-            vb = builder.shuffle_vector(builder.insert_element(ir.Constant(vty, ir.Undefined), vj, ir.Constant(i64, 0)),
-                                        ir.Constant(vty, ir.Undefined), ir.Constant(ir.VectorType(ir.IntType(32), _LANES),
-                                                                                    [0] * _LANES))
-            row = builder.mul(j, C)
-            for k in range(width):
-                ck = builder.add(builder.add(row, c0), ir.Constant(i64, k * _LANES))
-                m = load(_vec_ptr(builder, M.data, ck, vty))
-                builder.store(builder.call(fma, [m, vb, builder.load(accs[k])]), accs[k])
-        for k in range(width):
-            ck = builder.add(c0, ir.Constant(i64, k * _LANES))
-            store(builder.load(accs[k]), _vec_ptr(builder, out.data, ck, vty))
+
+def _is_array(t, layout=None, ndim=1):
+    return (isinstance(t, types.Array) and t.dtype == types.float64 and t.ndim == ndim
+            and (layout is None or t.layout == layout))
 
 
 @intrinsic
@@ -101,31 +117,118 @@ def matvec_t(typingctx, M, v, init, out):
     and ``out`` (C,) C-contiguous float64 (``out`` may be ``init``). Sizes are
     not checked: the caller's shapes must agree.
     """
-    f8 = types.float64
-    if not (isinstance(M, types.Array) and M.dtype == f8 and M.ndim == 2 and M.layout == "C"):
+    if not (_is_array(M, "C", 2) and _is_array(v) and _is_array(init, "C") and _is_array(out, "C")):
         return None
-    if not (isinstance(v, types.Array) and v.dtype == f8 and v.ndim == 1):
-        return None
-    for a in (init, out):
-        if not (isinstance(a, types.Array) and a.dtype == f8 and a.ndim == 1 and a.layout == "C"):
-            return None
     sig = types.void(M, v, init, out)
 
     def codegen(context, builder, signature, args):
         Ma, va, ia, oa = (context.make_array(t)(context, builder, a) for t, a in zip(signature.args, args))
         J, C = cgutils.unpack_tuple(builder, Ma.shape, 2)
         vstride = cgutils.unpack_tuple(builder, va.strides, 1)[0]
+
+        def block(vec, cols):
+            # accumulators in allocas (in the entry block): LLVM keeps them in registers
+            accs = [cgutils.alloca_once(builder, vec.vty) for _ in cols]
+            for acc, c in zip(accs, cols):
+                builder.store(vec.load(vec.ptr(ia.data, c)), acc)
+            with cgutils.for_range(builder, J) as jl:
+                vj = vec.broadcast(va.data, jl.index, vstride)
+                row = builder.mul(jl.index, C)
+                for acc, c in zip(accs, cols):
+                    m = vec.load(vec.ptr(Ma.data, builder.add(row, c)))
+                    builder.store(builder.call(vec.fma, [m, vj, builder.load(acc)]), acc)
+            for acc, c in zip(accs, cols):
+                vec.store(builder.load(acc), vec.ptr(oa.data, c))
+
+        _by_column_blocks(builder, C, block)
+        return context.get_dummy_value()
+
+    return sig, codegen
+
+
+@intrinsic
+def outer_add(typingctx, G, d, v):
+    """``G[r, c] += d[r] v[c]`` (one FMA per element).
+
+    ``G`` (R, C) C-contiguous float64; ``d`` (R,) float64, any stride; ``v`` (C,)
+    C-contiguous float64. A block of up to 128 columns of ``v`` stays in
+    registers while the rows of ``G`` stream through. Sizes are not checked.
+    """
+    if not (_is_array(G, "C", 2) and _is_array(d) and _is_array(v, "C")):
+        return None
+    sig = types.void(G, d, v)
+
+    def codegen(context, builder, signature, args):
+        Ga, da, va = (context.make_array(t)(context, builder, a) for t, a in zip(signature.args, args))
+        R, C = cgutils.unpack_tuple(builder, Ga.shape, 2)
+        dstride = cgutils.unpack_tuple(builder, da.strides, 1)[0]
+
+        def block(vec, cols):
+            vs = [vec.load(vec.ptr(va.data, c)) for c in cols]
+            with cgutils.for_range(builder, R) as rl:
+                dr = vec.broadcast(da.data, rl.index, dstride)
+                row = builder.mul(rl.index, C)
+                for vk, c in zip(vs, cols):
+                    p = vec.ptr(Ga.data, builder.add(row, c))
+                    vec.store(builder.call(vec.fma, [dr, vk, vec.load(p)]), p)
+
+        _by_column_blocks(builder, C, block)
+        return context.get_dummy_value()
+
+    return sig, codegen
+
+
+@intrinsic
+def gemm_tn_add(typingctx, A, B, Cm):
+    """``Cm[r, c] += sum_t A[t, r] B[t, c]`` (``Cm += A^T B``, summed in order of ``t``).
+
+    ``A`` (T, R), ``B`` (T, C) and ``Cm`` (R, C), all C-contiguous float64. For
+    the weight gradients of a sequence, ``sum_t da_t h_{t-1}^T``, computed once
+    after the backward pass instead of an outer product per step: a block of
+    rows and columns of ``Cm`` (16 vectors) stays in registers while ``t`` runs.
+    Sizes are not checked.
+    """
+    if not (_is_array(A, "C", 2) and _is_array(B, "C", 2) and _is_array(Cm, "C", 2)):
+        return None
+    sig = types.void(A, B, Cm)
+
+    def codegen(context, builder, signature, args):
+        Aa, Ba, Ca = (context.make_array(t)(context, builder, a) for t, a in zip(signature.args, args))
+        T, R = cgutils.unpack_tuple(builder, Aa.shape, 2)
+        C = cgutils.unpack_tuple(builder, Ba.shape, 2)[1]
         i64 = ir.IntType(64)
-        start = ir.Constant(i64, 0)
-        for width in _WIDTHS:  # widest blocks first; each narrower width runs at most once
-            cols = ir.Constant(i64, width * _LANES)
-            n_blocks = builder.udiv(builder.sub(C, start), cols)
-            _column_blocks(builder, Ma, va, ia, oa, J, C, vstride, start, n_blocks, width)
-            start = builder.add(start, builder.mul(n_blocks, cols))
-        # the last C % 8 columns: one vector block, loads and stores masked to them
-        tail = builder.sub(C, start)
-        has_tail = builder.zext(builder.icmp_unsigned("!=", tail, ir.Constant(i64, 0)), i64)
-        _column_blocks(builder, Ma, va, ia, oa, J, C, vstride, start, has_tail, 1, tail)
+        eight = ir.Constant(i64, 8)
+
+        def rows(vec, r_start, n_rows, rb, cols):
+            """Rows ``r_start + i * rb ...`` for ``i < n_rows``, ``rb`` at a time."""
+            accs = [[cgutils.alloca_once(builder, vec.vty) for _ in cols] for _ in range(rb)]
+            with cgutils.for_range(builder, n_rows) as rl:
+                r0 = builder.add(r_start, builder.mul(rl.index, ir.Constant(i64, rb)))
+                rs = [builder.add(r0, ir.Constant(i64, i)) for i in range(rb)]
+                for r, acc_r in zip(rs, accs):
+                    for acc, c in zip(acc_r, cols):
+                        builder.store(vec.load(vec.ptr(Ca.data, builder.add(builder.mul(r, C), c))), acc)
+                with cgutils.for_range(builder, T) as tl:
+                    brow = builder.mul(tl.index, C)
+                    bs = [vec.load(vec.ptr(Ba.data, builder.add(brow, c))) for c in cols]
+                    arow = builder.mul(tl.index, R)
+                    for r, acc_r in zip(rs, accs):
+                        a = vec.broadcast(Aa.data, builder.add(arow, r), eight)
+                        for acc, bk in zip(acc_r, bs):
+                            builder.store(builder.call(vec.fma, [a, bk, builder.load(acc)]), acc)
+                for r, acc_r in zip(rs, accs):
+                    for acc, c in zip(acc_r, cols):
+                        vec.store(builder.load(acc), vec.ptr(Ca.data, builder.add(builder.mul(r, C), c)))
+
+        def block(vec, cols):
+            rb = max(1, 16 // len(cols))  # rb x width accumulators: 16 vectors
+            n_full = builder.udiv(R, ir.Constant(i64, rb))
+            rows(vec, ir.Constant(i64, 0), n_full, rb, cols)
+            if rb > 1:  # the last R % rb rows one at a time
+                r_done = builder.mul(n_full, ir.Constant(i64, rb))
+                rows(vec, r_done, builder.sub(R, r_done), 1, cols)
+
+        _by_column_blocks(builder, C, block)
         return context.get_dummy_value()
 
     return sig, codegen

@@ -1,10 +1,11 @@
-"""The hand-vectorised mat-vec against NumPy, and its order of summation."""
+"""The hand-vectorised kernels (mat-vec, outer product, A^T B) against NumPy,
+and their order of summation."""
 
 import numpy as np
 import pytest
 from numba import njit
 
-from dynnets._simd import matvec_t
+from dynnets._simd import gemm_tn_add, matvec_t, outer_add
 from dynnets.config import JIT
 
 
@@ -13,8 +14,21 @@ def _call(M, v, init, out):
     matvec_t(M, v, init, out)
 
 
-@pytest.mark.parametrize("J,C", [(1, 1), (1, 3), (3, 7), (5, 8), (7, 64), (32, 128), (17, 129), (4, 200),
-                                 (64, 256), (40, 391), (128, 32), (0, 9), (3, 0)])
+@njit(**JIT)
+def _outer(G, d, v):
+    outer_add(G, d, v)
+
+
+@njit(**JIT)
+def _gemm(A, B, Cm):
+    gemm_tn_add(A, B, Cm)
+
+
+SHAPES = [(1, 1), (1, 3), (3, 7), (5, 8), (7, 64), (32, 128), (17, 129), (4, 200), (64, 256), (40, 391), (128, 32),
+          (0, 9), (3, 0)]
+
+
+@pytest.mark.parametrize("J,C", SHAPES)
 def test_matches_numpy(J, C):
     rng = np.random.default_rng(J * 1000 + C)
     M = rng.normal(size=(J, C))
@@ -59,3 +73,40 @@ def test_rejects_other_layouts_at_compile_time():
     M = np.zeros((4, 6))
     with pytest.raises(Exception, match="matvec_t"):
         _call(M.T.copy().T, np.zeros(4), np.zeros(6), np.zeros(6))  # F-ordered M
+
+
+@pytest.mark.parametrize("R,C", SHAPES)
+def test_outer_add_matches_numpy(R, C):
+    rng = np.random.default_rng(R * 1000 + C + 1)
+    d, v = rng.normal(size=3 * R)[::3], rng.normal(size=C)
+    G = rng.normal(size=(R, C))
+    ref = G + np.outer(d, v)
+    _outer(G, d, v)
+    assert np.all(np.abs(G - ref) <= 2 * np.finfo(float).eps * (np.abs(ref) + np.abs(np.outer(d, v))))
+
+
+@pytest.mark.parametrize("T", [0, 1, 9, 100])
+@pytest.mark.parametrize("R,C", [(1, 1), (3, 7), (16, 8), (17, 33), (128, 32), (129, 1), (33, 200), (0, 5), (5, 0)])
+def test_gemm_tn_add_matches_numpy(T, R, C):
+    rng = np.random.default_rng(T + 100 * R + 10000 * C)
+    A, B, Cm = rng.normal(size=(T, R)), rng.normal(size=(T, C)), rng.normal(size=(R, C))
+    ref = Cm + A.T @ B
+    scale = np.abs(Cm) + np.abs(A).T @ np.abs(B)
+    _gemm(A, B, Cm)
+    assert np.all(np.abs(Cm - ref) <= 4 * (T + 1) * np.finfo(float).eps * scale)
+
+
+def test_gemm_sums_each_entry_the_same_way_wherever_it_sits():
+    """An entry of ``A^T B`` is the same bits from a block of 16 rows or 128
+    columns, a narrower one, a remainder row or the masked tail, or alone."""
+    rng = np.random.default_rng(5)
+    T, R, C = 31, 16 + 8 + 3, 128 + 16 + 8 + 3
+    A, B = rng.normal(size=(T, R)), rng.normal(size=(T, C))
+    Cm = np.zeros((R, C))
+    _gemm(A, B, Cm)
+    one = np.zeros((1, 1))
+    for r in range(0, R, 5):
+        for c in range(0, C, 7):
+            one[0, 0] = 0.0
+            _gemm(np.ascontiguousarray(A[:, r:r + 1]), np.ascontiguousarray(B[:, c:c + 1]), one)
+            assert one[0, 0] == Cm[r, c]

@@ -22,6 +22,7 @@ from numba import njit
 from ..._bind import entry_point
 from ..._math import is_finite, sigmoid, tanh
 from ..._repr import array_repr
+from ..._simd import gemm_tn_add, matvec_t, outer_add
 from ..._validate import as_float_array, as_rng, as_scalar
 from ...config import JIT
 from ...errors import DivergenceError
@@ -123,10 +124,7 @@ def _outer_add(G, d, v):
             for r in range(d.size):
                 G[r, j] += d[r] * vj
         return
-    for r in range(d.size):
-        dr = d[r]
-        for j in range(v.size):
-            G[r, j] += dr * v[j]
+    outer_add(G, d, v)
 
 
 @njit(cache=True, **JIT)
@@ -153,16 +151,31 @@ def _matvec_add(A, d, out):
 
 
 @njit(cache=True, **JIT)
-def _affine_backward(W_ihT, W_hhT, da, x, hp, gW_ih, gW_hh, gb, dh, dx):
-    """Backward of ``a = W_ih x + W_hh h_{t-1} + b`` for ``da``, given the
-    transposed weights: accumulate the weight and bias gradients and ``dx``;
-    set ``dh = W_hh^T da``."""
-    _outer_add(gW_ih, da, x)
-    _outer_add(gW_hh, da, hp)
+def _affine_backward(W_ihT, W_hh, da, gb, dh, dx):
+    """One step of the backward of ``a = W_ih x + W_hh h_{t-1} + b`` for ``da``:
+    accumulate the bias gradient and ``dx``; set ``dh = W_hh^T da``. The weight
+    gradients wait for :func:`_weight_gradients`. ``W_hh^T da`` sums down the
+    columns of ``W_hh`` (:func:`~dynnets._simd.matvec_t`, H outputs); ``W_ih^T
+    da`` has few outputs (the inputs), so row dots of a transposed ``W_ih`` are
+    the faster form there."""
     gb += da
     dh[:] = 0.0
-    _matvec_add(W_hhT, da, dh)
+    matvec_t(W_hh, da, dh, dh)
     _matvec_add(W_ihT, da, dx)
+
+
+@njit(cache=True, **JIT)
+def _weight_gradients(DA, x, h0, H, gW_ih, gW_hh):
+    """``gW_ih += sum_t da_t x_t^T`` and ``gW_hh += sum_t da_t h_{t-1}^T`` over a
+    sequence, from its ``DA`` (T, R). As matrix products once at the end, the
+    sums keep blocks of the gradient in registers; an outer product per step
+    loaded and stored all of ``gW_hh`` every step, which with ``W_hh`` no longer
+    fit in L1 (0.38 of 0.95 us a step at 32 units)."""
+    if DA.shape[0] == 0:
+        return
+    gemm_tn_add(DA, x, gW_ih)
+    _outer_add(gW_hh, DA[0], h0)
+    gemm_tn_add(DA[1:], H[:-1], gW_hh)
 
 
 # -- real-time recurrent learning (forward-mode sensitivities) -----------------

@@ -39,6 +39,7 @@ from ._base import (
     _sensitivity_add,
     _time_first,
     _TorchLayout,
+    _weight_gradients,
 )
 
 
@@ -81,25 +82,25 @@ def _elman_fwd_batch(W_ihT, W_hhT, b, kind, x, h0, H, bad):
 
 
 @njit(cache=True, **JIT)
-def _elman_bwd(W_ihT, W_hhT, kind, x, h0, H, dH, gW_ih, gW_hh, gb, dx, dh0):
-    """One sequence, given the transposed weights (transposed once per call)."""
+def _elman_bwd(W_ihT, W_hh, kind, x, h0, H, dH, gW_ih, gW_hh, gb, dx, dh0):
+    """One sequence, given ``W_ih`` transposed (once per call) and ``W_hh``."""
     n = h0.size
     dh = np.zeros(n)
-    da = np.empty(n)
+    DA = np.empty((x.shape[0], n))
     for t in range(x.shape[0] - 1, -1, -1):
-        hp = H[t - 1] if t > 0 else h0
         dh += dH[t]
-        _activate_backward(H[t], dh, kind, da)
-        _affine_backward(W_ihT, W_hhT, da, x[t], hp, gW_ih, gW_hh, gb, dh, dx[t])
+        _activate_backward(H[t], dh, kind, DA[t])
+        _affine_backward(W_ihT, W_hh, DA[t], gb, dh, dx[t])
+    _weight_gradients(DA, x, h0, H, gW_ih, gW_hh)
     dh0[:] = dh
 
 
 @njit(parallel=True, **JIT)
-def _elman_bwd_batch(W_ihT, W_hhT, kind, x, h0, H, dH, gW_ih, gW_hh, gb, dx, dh0):
+def _elman_bwd_batch(W_ihT, W_hh, kind, x, h0, H, dH, gW_ih, gW_hh, gb, dx, dh0):
     K = gW_ih.shape[0]
     for k in prange(K):
         for s in range(k, x.shape[0], K):
-            _elman_bwd(W_ihT, W_hhT, kind, x[s], h0[s], H[s], dH[s], gW_ih[k], gW_hh[k], gb[k], dx[s], dh0[s])
+            _elman_bwd(W_ihT, W_hh, kind, x[s], h0[s], H[s], dH[s], gW_ih[k], gW_hh[k], gb[k], dx[s], dh0[s])
 
 
 @njit(cache=True, **JIT)
@@ -217,7 +218,7 @@ class Elman(_TorchLayout, _Cell):
         B = X.shape[0]
         gih, ghh, gb = self._buffers(B, ("W_ih", "W_hh", "b_ih"))
         dx, dh0 = np.zeros(X.shape), np.zeros((B, self.n_hidden))
-        _elman_bwd_batch(np.ascontiguousarray(self.W_ih.T), np.ascontiguousarray(self.W_hh.T), self._kind, X, h0,
+        _elman_bwd_batch(np.ascontiguousarray(self.W_ih.T), np.ascontiguousarray(self.W_hh), self._kind, X, h0,
                          _batch_first(run.h), dH, gih, ghh, gb, dx, dh0)
         gb = gb.sum(0)
         return {"W_ih": gih.sum(0), "W_hh": ghh.sum(0), "b_ih": gb, "b_hh": gb.copy(), "x": dx, "h0": dh0}

@@ -23,12 +23,12 @@ from ...config import JIT, JIT_NO_RC
 from ._base import (
     Run,
     _affine,
-    _affine_backward,
     _batch_first,
     _Cell,
     _check_finite,
     _finite,
     _keep_next,
+    _matvec_add,
     _outer_add,
     _t_matvec_add,
     _time_first,
@@ -91,7 +91,13 @@ def _jordan_bwd(W_ihT, W_hyT, W_out, x, y0, Y, U, dY, gW_ih, gW_hy, gb, gW_out, 
         _t_matvec_add(W_out, dy, du)
         for k in range(du.size):
             du[k] *= 1.0 - u[k] * u[k]
-        _affine_backward(W_ihT, W_hyT, du, x[t], yp, gW_ih, gW_hy, gb, dy, dx[t])
+        # as _affine_backward, but dy has few entries (the outputs): row dots
+        _outer_add(gW_ih, du, x[t])
+        _outer_add(gW_hy, du, yp)
+        gb += du
+        dy[:] = 0.0
+        _matvec_add(W_hyT, du, dy)
+        _matvec_add(W_ihT, du, dx[t])
     dy0[:] = dy
 
 

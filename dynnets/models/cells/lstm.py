@@ -48,6 +48,7 @@ from ._base import (
     _sensitivity_add,
     _time_first,
     _TorchLayout,
+    _weight_gradients,
 )
 from .elman import _unflatten
 
@@ -117,16 +118,16 @@ def _lstm_fwd_batch(W_ihT, W_hhT, b, p, coupled, x, h0, c0, H, C, G, bad):
 
 
 @njit(cache=True, **JIT)
-def _lstm_bwd(W_ihT, W_hhT, p, coupled, x, h0, c0, H, C, G, dH, dC, gW_ih, gW_hh, gb, gp, dx, dh0, dc0):
+def _lstm_bwd(W_ihT, W_hh, p, coupled, x, h0, c0, H, C, G, dH, dC, gW_ih, gW_hh, gb, gp, dx, dh0, dc0):
     n = h0.size
     dh = np.zeros(n)
     dc = np.zeros(n)
-    da = np.empty(W_hhT.shape[1])
+    DA = np.empty((x.shape[0], W_hh.shape[0]))
     og, oo = (n, 2 * n) if coupled else (2 * n, 3 * n)
     for t in range(x.shape[0] - 1, -1, -1):
-        hp = H[t - 1] if t > 0 else h0
         cp = C[t - 1] if t > 0 else c0
         Gt, c = G[t], C[t]
+        da = DA[t]
         for k in range(n):
             i, f, g, o = Gt[0, k], Gt[1, k], Gt[2, k], Gt[3, k]
             tc = tanh(c[k])
@@ -147,17 +148,18 @@ def _lstm_bwd(W_ihT, W_hhT, p, coupled, x, h0, c0, H, C, G, dH, dC, gW_ih, gW_hh
                 gp[1, k] += daf * cp[k]
             da[k] = dai
             gp[0, k] += dai * cp[k]
-        _affine_backward(W_ihT, W_hhT, da, x[t], hp, gW_ih, gW_hh, gb, dh, dx[t])
+        _affine_backward(W_ihT, W_hh, da, gb, dh, dx[t])
+    _weight_gradients(DA, x, h0, H, gW_ih, gW_hh)
     dh0[:] = dh
     dc0[:] = dc
 
 
 @njit(parallel=True, **JIT)
-def _lstm_bwd_batch(W_ihT, W_hhT, p, coupled, x, h0, c0, H, C, G, dH, dC, gW_ih, gW_hh, gb, gp, dx, dh0, dc0):
+def _lstm_bwd_batch(W_ihT, W_hh, p, coupled, x, h0, c0, H, C, G, dH, dC, gW_ih, gW_hh, gb, gp, dx, dh0, dc0):
     K = gW_ih.shape[0]
     for k in prange(K):
         for s in range(k, x.shape[0], K):
-            _lstm_bwd(W_ihT, W_hhT, p, coupled, x[s], h0[s], c0[s], H[s], C[s], G[s], dH[s], dC[s], gW_ih[k],
+            _lstm_bwd(W_ihT, W_hh, p, coupled, x[s], h0[s], c0[s], H[s], C[s], G[s], dH[s], dC[s], gW_ih[k],
                       gW_hh[k], gb[k], gp[k], dx[s], dh0[s], dc0[s])
 
 
@@ -344,7 +346,7 @@ class LSTM(_TorchLayout, _Cell):
         B = X.shape[0]
         gih, ghh, gb, gp = self._buffers(B, ("W_ih", "W_hh", "b_ih", "peephole"))
         dx, dh0, dc0 = np.zeros(X.shape), np.zeros((B, self.n_hidden)), np.zeros((B, self.n_hidden))
-        _lstm_bwd_batch(np.ascontiguousarray(self.W_ih.T), np.ascontiguousarray(self.W_hh.T), self.peephole,
+        _lstm_bwd_batch(np.ascontiguousarray(self.W_ih.T), np.ascontiguousarray(self.W_hh), self.peephole,
                         self.variant == "CIFG", X, h0, c0, _batch_first(run.h), _batch_first(run.c),
                         _batch_first(run.gates), dH, dC, gih, ghh, gb, gp, dx, dh0, dc0)
         gb = gb.sum(0)
