@@ -75,15 +75,15 @@ class _Vectors:
         else:
             self.b.call(self.mstore, [val, ptr, ir.Constant(ir.IntType(32), 8), self.mask])
 
-    def broadcast(self, data, index, stride):
-        """``data[index]`` (``stride`` in bytes) in every lane."""
+    def broadcast(self, data, offset):
+        """The double ``offset`` bytes into ``data``, in every lane."""
         b = self.b
-        p = b.gep(b.bitcast(data, ir.IntType(8).as_pointer()), [b.mul(index, stride)])
+        p = b.gep(b.bitcast(data, ir.IntType(8).as_pointer()), [offset])
         return self._splat(b.load(b.bitcast(p, self.dbl.as_pointer())), self.vty)
 
 
-def _by_column_blocks(builder, C, body):
-    """Cover columns 0..C-1 in blocks: those of each width in ``_WIDTHS``, then
+def _by_column_blocks(builder, C, body, widths=_WIDTHS):
+    """Cover columns 0..C-1 in blocks: those of each width in ``widths``, then
     the last ``C % 8`` columns as one masked vector. ``body(vec, cols)`` emits
     the code of one block, given the first column of each of its vectors."""
     i64 = ir.IntType(64)
@@ -95,7 +95,7 @@ def _by_column_blocks(builder, C, body):
 
     start = ir.Constant(i64, 0)
     vec = _Vectors(builder)
-    for width in _WIDTHS:  # widest first; each narrower width runs at most once
+    for width in widths:  # widest first; each narrower width runs at most once
         cols = ir.Constant(i64, width * _LANES)
         n_blocks = builder.udiv(builder.sub(C, start), cols)
         blocks(vec, start, n_blocks, width)
@@ -132,7 +132,7 @@ def matvec_t(typingctx, M, v, init, out):
             for acc, c in zip(accs, cols):
                 builder.store(vec.load(vec.ptr(ia.data, c)), acc)
             with cgutils.for_range(builder, J) as jl:
-                vj = vec.broadcast(va.data, jl.index, vstride)
+                vj = vec.broadcast(va.data, builder.mul(jl.index, vstride))
                 row = builder.mul(jl.index, C)
                 for acc, c in zip(accs, cols):
                     m = vec.load(vec.ptr(Ma.data, builder.add(row, c)))
@@ -166,7 +166,7 @@ def outer_add(typingctx, G, d, v):
         def block(vec, cols):
             vs = [vec.load(vec.ptr(va.data, c)) for c in cols]
             with cgutils.for_range(builder, R) as rl:
-                dr = vec.broadcast(da.data, rl.index, dstride)
+                dr = vec.broadcast(da.data, builder.mul(rl.index, dstride))
                 row = builder.mul(rl.index, C)
                 for vk, c in zip(vs, cols):
                     p = vec.ptr(Ga.data, builder.add(row, c))
@@ -182,22 +182,27 @@ def outer_add(typingctx, G, d, v):
 def gemm_tn_add(typingctx, A, B, Cm):
     """``Cm[r, c] += sum_t A[t, r] B[t, c]`` (``Cm += A^T B``, summed in order of ``t``).
 
-    ``A`` (T, R), ``B`` (T, C) and ``Cm`` (R, C), all C-contiguous float64. For
-    the weight gradients of a sequence, ``sum_t da_t h_{t-1}^T``, computed once
-    after the backward pass instead of an outer product per step: a block of
-    rows and columns of ``Cm`` (16 vectors) stays in registers while ``t`` runs.
-    Sizes are not checked.
+    ``A`` (T, R) float64 of any layout (``A = X.T`` gives ``Cm += X B``);
+    ``B`` (T, C) and ``Cm`` (R, C) C-contiguous float64. A block of 4 rows and
+    32 columns of ``Cm`` (16 vectors) stays in registers while ``t`` runs, and
+    each vector of ``B`` loaded serves 4 rows. Uses: the weight gradients of a
+    sequence, ``sum_t da_t h_{t-1}^T``, once after the backward pass instead of
+    an outer product per step; and the gate pre-activations of several
+    sequences at once, ``H_{t-1} W_hh^T``, so that ``W_hh`` is read once a step
+    for all of them. Every entry is summed in the same order as
+    :func:`matvec_t` sums it, so a row of ``Cm`` is the same bits as the
+    mat-vec of its row of ``A^T``. Sizes are not checked.
     """
-    if not (_is_array(A, "C", 2) and _is_array(B, "C", 2) and _is_array(Cm, "C", 2)):
+    if not (_is_array(A, None, 2) and _is_array(B, "C", 2) and _is_array(Cm, "C", 2)):
         return None
     sig = types.void(A, B, Cm)
 
     def codegen(context, builder, signature, args):
         Aa, Ba, Ca = (context.make_array(t)(context, builder, a) for t, a in zip(signature.args, args))
         T, R = cgutils.unpack_tuple(builder, Aa.shape, 2)
+        a_t, a_r = cgutils.unpack_tuple(builder, Aa.strides, 2)
         C = cgutils.unpack_tuple(builder, Ba.shape, 2)[1]
         i64 = ir.IntType(64)
-        eight = ir.Constant(i64, 8)
 
         def rows(vec, r_start, n_rows, rb, cols):
             """Rows ``r_start + i * rb ...`` for ``i < n_rows``, ``rb`` at a time."""
@@ -211,9 +216,9 @@ def gemm_tn_add(typingctx, A, B, Cm):
                 with cgutils.for_range(builder, T) as tl:
                     brow = builder.mul(tl.index, C)
                     bs = [vec.load(vec.ptr(Ba.data, builder.add(brow, c))) for c in cols]
-                    arow = builder.mul(tl.index, R)
+                    arow = builder.mul(tl.index, a_t)
                     for r, acc_r in zip(rs, accs):
-                        a = vec.broadcast(Aa.data, builder.add(arow, r), eight)
+                        a = vec.broadcast(Aa.data, builder.add(arow, builder.mul(r, a_r)))
                         for acc, bk in zip(acc_r, bs):
                             builder.store(builder.call(vec.fma, [a, bk, builder.load(acc)]), acc)
                 for r, acc_r in zip(rs, accs):
@@ -221,14 +226,14 @@ def gemm_tn_add(typingctx, A, B, Cm):
                         vec.store(builder.load(acc), vec.ptr(Ca.data, builder.add(builder.mul(r, C), c)))
 
         def block(vec, cols):
-            rb = max(1, 16 // len(cols))  # rb x width accumulators: 16 vectors
+            rb = 16 // len(cols)  # rb x width accumulators: 16 vectors
             n_full = builder.udiv(R, ir.Constant(i64, rb))
             rows(vec, ir.Constant(i64, 0), n_full, rb, cols)
             if rb > 1:  # the last R % rb rows one at a time
                 r_done = builder.mul(n_full, ir.Constant(i64, rb))
                 rows(vec, r_done, builder.sub(R, r_done), 1, cols)
 
-        _by_column_blocks(builder, C, block)
+        _by_column_blocks(builder, C, block, widths=(4, 2, 1))
         return context.get_dummy_value()
 
     return sig, codegen

@@ -39,3 +39,8 @@ JIT_NO_RC = JIT | {"_nrt": False}
 # size is fixed (not derived from the thread count), so every network is computed
 # by the same instructions at any thread count.
 POP_BLOCK = 64
+
+# Sequences per block in the LSTM's batch kernels: a block is stepped together,
+# so that each step reads W_hh once for all of it. Each block's weight gradients
+# go to one buffer, so the sums do not depend on the thread count either.
+SEQ_BLOCK = 8

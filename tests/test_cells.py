@@ -192,9 +192,11 @@ def test_jacobian_matches_finite_differences(name):
     np.testing.assert_allclose(J, num, atol=1e-8)
 
 
-@pytest.mark.parametrize("name", ["elman", "lstm_peephole", "gru_cho", "jordan"])
+@pytest.mark.parametrize("name", ["elman", "lstm", "lstm_peephole", "lstm_cifg", "gru_cho", "jordan"])
 def test_batch_items_are_independent_and_gradients_sum(name):
-    # 11 sequences: more than the 8 gradient buffers, so buffers hold several
+    # 11 sequences: more than the 8 gradient buffers, so buffers hold several;
+    # the LSTM steps blocks of 8 together (and a block of 3): each sequence must
+    # still get the bits it gets alone
     cell, x, h0, c0, wh, wc = _problem(name, B=11, seed=3)
     full = cell.run(x, h0, c0)
     g = cell.gradients(x, wh, h0=h0, c0=c0, dc=wc)
@@ -203,7 +205,12 @@ def test_batch_items_are_independent_and_gradients_sum(name):
         cb = c0[b] if c0 is not None else None
         one = cell.run(x[:, b], h0[b], cb)
         np.testing.assert_array_equal(one.h[:, 0], full.h[:, b])
+        for part in ("c", "gates"):
+            if getattr(one, part) is not None:
+                np.testing.assert_array_equal(getattr(one, part)[:, 0], getattr(full, part)[:, b])
         parts.append(cell.gradients(x[:, b], wh[:, b], h0=h0[b], c0=cb, dc=None if wc is None else wc[:, b]))
+        np.testing.assert_array_equal(parts[-1]["x"][:, 0], g["x"][:, b])
+        np.testing.assert_array_equal(parts[-1]["h0"][0], g["h0"][b])
     for p in cell.PARAMS:
         np.testing.assert_allclose(g[p], sum(q[p] for q in parts), atol=1e-12, err_msg=p)
 

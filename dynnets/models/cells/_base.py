@@ -22,7 +22,7 @@ from numba import njit
 from ..._bind import entry_point
 from ..._math import is_finite, sigmoid, tanh
 from ..._repr import array_repr
-from ..._simd import gemm_tn_add, matvec_t, outer_add
+from ..._simd import gemm_tn_add, outer_add
 from ..._validate import as_float_array, as_rng, as_scalar
 from ...config import JIT
 from ...errors import DivergenceError
@@ -148,20 +148,6 @@ def _matvec_add(A, d, out):
         for r in range(d.size):
             s += A[j, r] * d[r]
         out[j] += s
-
-
-@njit(cache=True, **JIT)
-def _affine_backward(W_ihT, W_hh, da, gb, dh, dx):
-    """One step of the backward of ``a = W_ih x + W_hh h_{t-1} + b`` for ``da``:
-    accumulate the bias gradient and ``dx``; set ``dh = W_hh^T da``. The weight
-    gradients wait for :func:`_weight_gradients`. ``W_hh^T da`` sums down the
-    columns of ``W_hh`` (:func:`~dynnets._simd.matvec_t`, H outputs); ``W_ih^T
-    da`` has few outputs (the inputs), so row dots of a transposed ``W_ih`` are
-    the faster form there."""
-    gb += da
-    dh[:] = 0.0
-    matvec_t(W_hh, da, dh, dh)
-    _matvec_add(W_ihT, da, dx)
 
 
 @njit(cache=True, **JIT)
@@ -441,7 +427,8 @@ class _Cell:
         return Stepper(self, h0, c0)
 
     def _buffers(self, B, names=None):
-        """Zeroed gradient buffers ``(K,) + shape`` for the parameters."""
+        """Zeroed gradient buffers ``(K,) + shape`` for the parameters, for ``B``
+        sequences (or blocks of them)."""
         K = min(B, GRAD_BUFFERS)
         return [np.zeros((K,) + getattr(self, p).shape) for p in (names or self.PARAMS)]
 

@@ -28,12 +28,12 @@ from ._base import (
     _activate,
     _activate_backward,
     _affine,
-    _affine_backward,
     _batch_first,
     _Cell,
     _check_finite,
     _finite,
     _keep_next,
+    _matvec_add,
     _rtrl_direct,
     _rtrl_recurrent,
     _sensitivity_add,
@@ -90,7 +90,10 @@ def _elman_bwd(W_ihT, W_hh, kind, x, h0, H, dH, gW_ih, gW_hh, gb, dx, dh0):
     for t in range(x.shape[0] - 1, -1, -1):
         dh += dH[t]
         _activate_backward(H[t], dh, kind, DA[t])
-        _affine_backward(W_ihT, W_hh, DA[t], gb, dh, dx[t])
+        gb += DA[t]
+        dh[:] = 0.0
+        matvec_t(W_hh, DA[t], dh, dh)  # H outputs: down the columns of W_hh
+        _matvec_add(W_ihT, DA[t], dx[t])  # few outputs (the inputs): row dots of W_ih^T
     _weight_gradients(DA, x, h0, H, gW_ih, gW_hh)
     dh0[:] = dh
 

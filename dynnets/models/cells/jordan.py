@@ -91,7 +91,7 @@ def _jordan_bwd(W_ihT, W_hyT, W_out, x, y0, Y, U, dY, gW_ih, gW_hy, gb, gW_out, 
         _t_matvec_add(W_out, dy, du)
         for k in range(du.size):
             du[k] *= 1.0 - u[k] * u[k]
-        # as _affine_backward, but dy has few entries (the outputs): row dots
+        # dy has few entries (the outputs): row dots of W_hy^T
         _outer_add(gW_ih, du, x[t])
         _outer_add(gW_hy, du, yp)
         gb += du

@@ -30,19 +30,19 @@ import numpy as np
 from numba import njit, prange
 
 from ..._math import sigmoid, tanh
-from ..._simd import matvec_t
+from ..._simd import gemm_tn_add, matvec_t
 from ..._validate import as_float_array
-from ...config import JIT, JIT_NO_RC
+from ...config import JIT, JIT_NO_RC, SEQ_BLOCK
 from ._base import (
     GRAD_BUFFERS,
     Run,
     _affine,
-    _affine_backward,
     _batch_first,
     _Cell,
     _check_finite,
     _finite,
     _keep_next,
+    _matvec_add,
     _rtrl_direct,
     _rtrl_recurrent,
     _sensitivity_add,
@@ -56,14 +56,11 @@ VARIANTS = ("NP", "V", "CIFG")
 
 
 @njit(cache=True, inline="always", **JIT)
-def _lstm_cell(W_ihT, W_hhT, b, p, coupled, xt, hp, cp, Gt, c, h, a, ax):
-    """One update: gates ``Gt`` (4, n), new ``c`` and ``h`` from input ``xt`` and
-    state ``hp``, ``cp``; ``a``, ``ax`` are scratch of the gate rows' size. The
-    weights come transposed (C-contiguous), for :func:`~dynnets._simd.matvec_t`."""
-    n = hp.size
+def _lstm_gates(a, p, coupled, cp, Gt, c, h):
+    """The elementwise part of a step: gates ``Gt`` (4, n) and the new ``c``,
+    ``h`` from the pre-activations ``a`` (rows i, f, g, o) and ``cp``."""
+    n = cp.size
     og, oo = (n, 2 * n) if coupled else (2 * n, 3 * n)
-    matvec_t(W_ihT, xt, b, ax)
-    matvec_t(W_hhT, hp, ax, a)
     # separate loops over contiguous rows vectorise
     for k in range(n):
         Gt[0, k] = sigmoid(a[k] + p[0, k] * cp[k])
@@ -83,20 +80,37 @@ def _lstm_cell(W_ihT, W_hhT, b, p, coupled, xt, hp, cp, Gt, c, h, a, ax):
         h[k] = Gt[3, k] * tanh(c[k])
 
 
+@njit(cache=True, inline="always", **JIT)
+def _lstm_cell(W_ihT, W_hhT, b, p, coupled, xt, hp, cp, Gt, c, h, a, ax):
+    """One update of one sequence (the stepper's): gates ``Gt`` (4, n), new
+    ``c`` and ``h`` from input ``xt`` and state ``hp``, ``cp``; ``a``, ``ax`` are
+    scratch of the gate rows' size. The same bits as :func:`_lstm_fwd`."""
+    matvec_t(W_ihT, xt, b, ax)
+    matvec_t(W_hhT, hp, ax, a)
+    _lstm_gates(a, p, coupled, cp, Gt, c, h)
+
+
 @njit(cache=True, **JIT)
-def _lstm_fwd(W_ihT, W_hhT, b, p, coupled, x, h0, c0, H, C, G):
-    """``G[t]`` (4, n): the gates i, f, g, o (f = 1 - i when ``coupled``);
-    ``W_ihT``, ``W_hhT``: the weights transposed."""
-    R = W_hhT.shape[1]
-    a = np.empty(R)
-    ax = np.empty(R)
-    hp, cp = h0, c0
-    for t in range(x.shape[0]):
-        _lstm_cell(W_ihT, W_hhT, b, p, coupled, x[t], hp, cp, G[t], C[t], H[t], a, ax)
-        hp, cp = H[t], C[t]
-        if not (_finite(hp) and _finite(cp)):
-            return t
-    return -1
+def _lstm_fwd(W_ihT, W_hhT, b, p, coupled, x, h0, c0, H, C, G, bad):
+    """A block of S sequences stepped together: ``x`` (S, T, I), ``h0``, ``c0``
+    (S, n); ``H``, ``C`` (S, T, n) and the gates ``G`` (S, T, 4, n) (i, f, g, o;
+    f = 1 - i when ``coupled``); ``bad[s]``: the first step whose state is not
+    finite, or -1. The weights come transposed. Each step's pre-activations of
+    the whole block are one product with ``W_hh^T``, which is read once a step
+    for all S (it no longer fits in L1 at 64 units); row s of the result is the
+    same bits as the mat-vec of sequence s alone."""
+    S, T = x.shape[0], x.shape[1]
+    a = np.empty((S, W_hhT.shape[1]))
+    bad[:] = -1
+    for t in range(T):
+        for s in range(S):
+            a[s] = b
+        gemm_tn_add(x[:, t].T, W_ihT, a)
+        gemm_tn_add((h0 if t == 0 else H[:, t - 1]).T, W_hhT, a)
+        for s in range(S):
+            _lstm_gates(a[s], p, coupled, c0[s] if t == 0 else C[s, t - 1], G[s, t], C[s, t], H[s, t])
+            if bad[s] < 0 and not (_finite(H[s, t]) and _finite(C[s, t])):
+                bad[s] = t
 
 
 @njit(cache=True, **JIT_NO_RC)
@@ -113,54 +127,71 @@ def _lstm_stepper(W_ihT, W_hhT, b, p, S, G, A, x):
 
 @njit(parallel=True, **JIT)
 def _lstm_fwd_batch(W_ihT, W_hhT, b, p, coupled, x, h0, c0, H, C, G, bad):
-    for s in prange(x.shape[0]):
-        bad[s] = _lstm_fwd(W_ihT, W_hhT, b, p, coupled, x[s], h0[s], c0[s], H[s], C[s], G[s])
+    """Blocks of ``SEQ_BLOCK`` sequences in parallel."""
+    B = x.shape[0]
+    for k in prange((B + SEQ_BLOCK - 1) // SEQ_BLOCK):
+        s0, s1 = k * SEQ_BLOCK, min(B, (k + 1) * SEQ_BLOCK)
+        _lstm_fwd(W_ihT, W_hhT, b, p, coupled, x[s0:s1], h0[s0:s1], c0[s0:s1], H[s0:s1], C[s0:s1], G[s0:s1],
+                  bad[s0:s1])
 
 
 @njit(cache=True, **JIT)
 def _lstm_bwd(W_ihT, W_hh, p, coupled, x, h0, c0, H, C, G, dH, dC, gW_ih, gW_hh, gb, gp, dx, dh0, dc0):
-    n = h0.size
-    dh = np.zeros(n)
-    dc = np.zeros(n)
-    DA = np.empty((x.shape[0], W_hh.shape[0]))
+    """Backward through a block of S sequences (shapes as :func:`_lstm_fwd`),
+    adding to the gradient buffers; ``dh_{t-1} = W_hh^T da_t`` of the block is
+    one product a step."""
+    S, T = x.shape[0], x.shape[1]
+    n = h0.shape[1]
+    dh = np.zeros((S, n))
+    dc = np.zeros((S, n))
+    DA = np.empty((S, T, W_hh.shape[0]))
     og, oo = (n, 2 * n) if coupled else (2 * n, 3 * n)
-    for t in range(x.shape[0] - 1, -1, -1):
-        cp = C[t - 1] if t > 0 else c0
-        Gt, c = G[t], C[t]
-        da = DA[t]
-        for k in range(n):
-            i, f, g, o = Gt[0, k], Gt[1, k], Gt[2, k], Gt[3, k]
-            tc = tanh(c[k])
-            dhk = dH[t, k] + dh[k]
-            dao = dhk * tc * o * (1.0 - o)
-            dck = dC[t, k] + dc[k] + dhk * o * (1.0 - tc * tc) + dao * p[2, k]
-            da[oo + k] = dao
-            da[og + k] = dck * i * (1.0 - g * g)
-            gp[2, k] += dao * c[k]
-            if coupled:  # f = 1 - i: c_t = c_{t-1} + i (g - c_{t-1})
-                dai = dck * (g - cp[k]) * i * (1.0 - i)
-                dc[k] = dck * f + dai * p[0, k]
-            else:
-                dai = dck * g * i * (1.0 - i)
-                daf = dck * cp[k] * f * (1.0 - f)
-                da[n + k] = daf
-                dc[k] = dck * f + dai * p[0, k] + daf * p[1, k]
-                gp[1, k] += daf * cp[k]
-            da[k] = dai
-            gp[0, k] += dai * cp[k]
-        _affine_backward(W_ihT, W_hh, da, gb, dh, dx[t])
-    _weight_gradients(DA, x, h0, H, gW_ih, gW_hh)
+    for t in range(T - 1, -1, -1):
+        for s in range(S):
+            cp = C[s, t - 1] if t > 0 else c0[s]
+            Gt, c, da, dhs, dcs = G[s, t], C[s, t], DA[s, t], dh[s], dc[s]
+            for k in range(n):
+                i, f, g, o = Gt[0, k], Gt[1, k], Gt[2, k], Gt[3, k]
+                tc = tanh(c[k])
+                dhk = dH[s, t, k] + dhs[k]
+                dao = dhk * tc * o * (1.0 - o)
+                dck = dC[s, t, k] + dcs[k] + dhk * o * (1.0 - tc * tc) + dao * p[2, k]
+                da[oo + k] = dao
+                da[og + k] = dck * i * (1.0 - g * g)
+                gp[2, k] += dao * c[k]
+                if coupled:  # f = 1 - i: c_t = c_{t-1} + i (g - c_{t-1})
+                    dai = dck * (g - cp[k]) * i * (1.0 - i)
+                    dcs[k] = dck * f + dai * p[0, k]
+                else:
+                    dai = dck * g * i * (1.0 - i)
+                    daf = dck * cp[k] * f * (1.0 - f)
+                    da[n + k] = daf
+                    dcs[k] = dck * f + dai * p[0, k] + daf * p[1, k]
+                    gp[1, k] += daf * cp[k]
+                da[k] = dai
+                gp[0, k] += dai * cp[k]
+            gb += da
+            _matvec_add(W_ihT, da, dx[s, t])
+        dh[:] = 0.0
+        gemm_tn_add(DA[:, t].T, W_hh, dh)
+    for s in range(S):
+        _weight_gradients(DA[s], x[s], h0[s], H[s], gW_ih, gW_hh)
     dh0[:] = dh
     dc0[:] = dc
 
 
 @njit(parallel=True, **JIT)
 def _lstm_bwd_batch(W_ihT, W_hh, p, coupled, x, h0, c0, H, C, G, dH, dC, gW_ih, gW_hh, gb, gp, dx, dh0, dc0):
-    K = gW_ih.shape[0]
+    """Blocks of ``SEQ_BLOCK`` sequences; block j adds to buffer ``j % K``, and
+    the buffers are filled in parallel: the sums are the same at any thread
+    count."""
+    B, K = x.shape[0], gW_ih.shape[0]
+    n_blocks = (B + SEQ_BLOCK - 1) // SEQ_BLOCK
     for k in prange(K):
-        for s in range(k, x.shape[0], K):
-            _lstm_bwd(W_ihT, W_hh, p, coupled, x[s], h0[s], c0[s], H[s], C[s], G[s], dH[s], dC[s], gW_ih[k],
-                      gW_hh[k], gb[k], gp[k], dx[s], dh0[s], dc0[s])
+        for j in range(k, n_blocks, K):
+            s0, s1 = j * SEQ_BLOCK, min(B, (j + 1) * SEQ_BLOCK)
+            _lstm_bwd(W_ihT, W_hh, p, coupled, x[s0:s1], h0[s0:s1], c0[s0:s1], H[s0:s1], C[s0:s1], G[s0:s1],
+                      dH[s0:s1], dC[s0:s1], gW_ih[k], gW_hh[k], gb[k], gp[k], dx[s0:s1], dh0[s0:s1], dc0[s0:s1])
 
 
 @njit(cache=True, **JIT)
@@ -251,10 +282,11 @@ def _lstm_map(y, params, out):
     o += R * n
     b = params[o:o + R]
     p = params[o + R:o + R + 3 * n].reshape(3, n)
-    H, C = np.empty((1, n)), np.empty((1, n))
-    _lstm_fwd(W_ihT, W_hhT, b, p, coupled, params[3:3 + m].reshape(1, m), y[:n], y[n:], H, C, np.empty((1, 4, n)))
-    out[:n] = H[0]
-    out[n:] = C[0]
+    H, C = np.empty((1, 1, n)), np.empty((1, 1, n))
+    _lstm_fwd(W_ihT, W_hhT, b, p, coupled, params[3:3 + m].reshape(1, 1, m), y[:n].reshape(1, n),
+              y[n:].reshape(1, n), H, C, np.empty((1, 1, 4, n)), np.empty(1, np.int64))
+    out[:n] = H[0, 0]
+    out[n:] = C[0, 0]
 
 
 class LSTM(_TorchLayout, _Cell):
@@ -331,10 +363,10 @@ class LSTM(_TorchLayout, _Cell):
 
     def _step(self, x, h, c):
         n = self.n_hidden
-        H, C = np.empty((1, n)), np.empty((1, n))
-        bad = _lstm_fwd(*self._transposed(), self.b_ih + self.b_hh, self.peephole, self.variant == "CIFG", x[None],
-                        h, c, H, C, np.empty((1, 4, n)))
-        return H, C, bad
+        H, C, bad = np.empty((1, 1, n)), np.empty((1, 1, n)), np.empty(1, np.int64)
+        _lstm_fwd(*self._transposed(), self.b_ih + self.b_hh, self.peephole, self.variant == "CIFG", x[None, None],
+                  h[None], c[None], H, C, np.empty((1, 1, 4, n)), bad)
+        return H[:, 0], C[:, 0], bad[0]
 
     def _stepper_parts(self):
         W_ihT, W_hhT = self._transposed()
@@ -344,7 +376,7 @@ class LSTM(_TorchLayout, _Cell):
 
     def _backward(self, X, h0, c0, run, dH, dC):
         B = X.shape[0]
-        gih, ghh, gb, gp = self._buffers(B, ("W_ih", "W_hh", "b_ih", "peephole"))
+        gih, ghh, gb, gp = self._buffers(-(-B // SEQ_BLOCK), ("W_ih", "W_hh", "b_ih", "peephole"))
         dx, dh0, dc0 = np.zeros(X.shape), np.zeros((B, self.n_hidden)), np.zeros((B, self.n_hidden))
         _lstm_bwd_batch(np.ascontiguousarray(self.W_ih.T), np.ascontiguousarray(self.W_hh), self.peephole,
                         self.variant == "CIFG", X, h0, c0, _batch_first(run.h), _batch_first(run.c),
