@@ -131,11 +131,12 @@ def matvec_t(typingctx, M, v, init, out):
             accs = [cgutils.alloca_once(builder, vec.vty) for _ in cols]
             for acc, c in zip(accs, cols):
                 builder.store(vec.load(vec.ptr(ia.data, c)), acc)
+            mcol = builder.gep(Ma.data, [cols[0]])  # the block's vectors: constant offsets from a row's start
             with cgutils.for_range(builder, J) as jl:
                 vj = vec.broadcast(va.data, builder.mul(jl.index, vstride))
-                row = builder.mul(jl.index, C)
-                for acc, c in zip(accs, cols):
-                    m = vec.load(vec.ptr(Ma.data, builder.add(row, c)))
+                mrow = builder.gep(mcol, [builder.mul(jl.index, C)])
+                for k, acc in enumerate(accs):
+                    m = vec.load(vec.ptr(mrow, ir.Constant(vec.i64, k * _LANES)))
                     builder.store(builder.call(vec.fma, [m, vj, builder.load(acc)]), acc)
             for acc, c in zip(accs, cols):
                 vec.store(builder.load(acc), vec.ptr(oa.data, c))
@@ -165,11 +166,12 @@ def outer_add(typingctx, G, d, v):
 
         def block(vec, cols):
             vs = [vec.load(vec.ptr(va.data, c)) for c in cols]
+            gcol = builder.gep(Ga.data, [cols[0]])
             with cgutils.for_range(builder, R) as rl:
                 dr = vec.broadcast(da.data, builder.mul(rl.index, dstride))
-                row = builder.mul(rl.index, C)
-                for vk, c in zip(vs, cols):
-                    p = vec.ptr(Ga.data, builder.add(row, c))
+                grow = builder.gep(gcol, [builder.mul(rl.index, C)])
+                for k, vk in enumerate(vs):
+                    p = vec.ptr(grow, ir.Constant(vec.i64, k * _LANES))
                     vec.store(builder.call(vec.fma, [dr, vk, vec.load(p)]), p)
 
         _by_column_blocks(builder, C, block)
@@ -213,12 +215,16 @@ def gemm_tn_add(typingctx, A, B, Cm):
                 for r, acc_r in zip(rs, accs):
                     for acc, c in zip(acc_r, cols):
                         builder.store(vec.load(vec.ptr(Ca.data, builder.add(builder.mul(r, C), c))), acc)
+                # loop-invariant bases, so that the loop's addresses are one offset each
+                bcol = builder.gep(Ba.data, [cols[0]])
+                a8 = builder.bitcast(Aa.data, ir.IntType(8).as_pointer())
+                acols = [builder.gep(a8, [builder.mul(r, a_r)]) for r in rs]
                 with cgutils.for_range(builder, T) as tl:
-                    brow = builder.mul(tl.index, C)
-                    bs = [vec.load(vec.ptr(Ba.data, builder.add(brow, c))) for c in cols]
+                    brow = builder.gep(bcol, [builder.mul(tl.index, C)])
+                    bs = [vec.load(vec.ptr(brow, ir.Constant(i64, k * _LANES))) for k in range(len(cols))]
                     arow = builder.mul(tl.index, a_t)
-                    for r, acc_r in zip(rs, accs):
-                        a = vec.broadcast(Aa.data, builder.add(arow, builder.mul(r, a_r)))
+                    for acol, acc_r in zip(acols, accs):
+                        a = vec.broadcast(acol, arow)
                         for acc, bk in zip(acc_r, bs):
                             builder.store(builder.call(vec.fma, [a, bk, builder.load(acc)]), acc)
                 for r, acc_r in zip(rs, accs):
