@@ -187,7 +187,8 @@ def gemm_tn_add(typingctx, A, B, Cm):
     ``A`` (T, R) float64 of any layout (``A = X.T`` gives ``Cm += X B``);
     ``B`` (T, C) and ``Cm`` (R, C) C-contiguous float64. A block of 4 rows and
     32 columns of ``Cm`` (16 vectors) stays in registers while ``t`` runs, and
-    each vector of ``B`` loaded serves 4 rows. Uses: the weight gradients of a
+    each vector of ``B`` loaded serves 4 rows (with fewer than 4 rows, blocks of
+    one row and up to 128 columns). Uses: the weight gradients of a
     sequence, ``sum_t da_t h_{t-1}^T``, once after the backward pass instead of
     an outer product per step; and the gate pre-activations of several
     sequences at once, ``H_{t-1} W_hh^T``, so that ``W_hh`` is read once a step
@@ -239,7 +240,16 @@ def gemm_tn_add(typingctx, A, B, Cm):
                 r_done = builder.mul(n_full, ir.Constant(i64, rb))
                 rows(vec, r_done, builder.sub(R, r_done), 1, cols)
 
-        _by_column_blocks(builder, C, block, widths=(4, 2, 1))
+        def one_row_at_a_time(vec, cols):
+            rows(vec, ir.Constant(i64, 0), R, 1, cols)
+
+        # Fewer than 4 rows (a batch of one sequence): wide blocks of columns
+        # instead, or each block's few chains of FMAs would wait on each other.
+        with builder.if_else(builder.icmp_unsigned("<", R, ir.Constant(i64, 4))) as (few, many):
+            with few:
+                _by_column_blocks(builder, C, one_row_at_a_time)
+            with many:
+                _by_column_blocks(builder, C, block, widths=(4, 2, 1))
         return context.get_dummy_value()
 
     return sig, codegen
