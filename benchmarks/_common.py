@@ -24,11 +24,15 @@ def median_time(f, repeats):
     return float(np.median(ts))
 
 
-def paired_times(ours, peer, repeats):
+def paired_times(ours, peer, repeats, warm=False):
     """Time ``ours()`` and ``peer()`` alternately, ``repeats`` pairs: the medians
     of each and the median of the per-pair ratios ``peer / ours``. On a shared
     machine whose speed drifts by a quarter over minutes, a pair runs under the
     same conditions, so its ratio is steadier than the ratio of the medians.
+
+    ``warm``: call each side once untimed before its timed call. For runs of a
+    millisecond or less: right after 16 ms of the other side (or of any busy
+    loop) such a run measured 15-25% slower here than back to back.
 
     Not for runs that write large fresh outputs: on this VM the host reclaims
     freed memory within seconds, and first touching 256 MB then costs 0.5 s
@@ -37,6 +41,8 @@ def paired_times(ours, peer, repeats):
     t_ours, t_peer = [], []
     for _ in range(repeats):
         for f, ts in ((ours, t_ours), (peer, t_peer)):
+            if warm:
+                f()
             t0 = time.perf_counter()
             f()
             ts.append(time.perf_counter() - t0)

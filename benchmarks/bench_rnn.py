@@ -13,8 +13,9 @@ dynnets computes in float64. PyTorch is timed in float64 (the same arithmetic:
 states and gradients are checked equal to 1e-10 first) and in its default
 float32, where ``nn.LSTM`` runs oneDNN's fused kernels. The loss is
 ``sum(w * h)`` with a fixed random ``w``, so both sides do the same backward
-work. Each side is timed in alternation with ours, ``--repeats`` pairs after a
-warm-up: times are medians, ratios the medians of the per-pair ratios.
+work. Each side is timed in alternation with ours, ``--repeats`` pairs, each
+timed call right after an untimed one of the same side (steady state, as in a
+loop): times are medians, ratios the medians of the per-pair ratios.
 """
 
 
@@ -29,8 +30,8 @@ from dynnets.models.cells import LSTM
 def _paired(ours, t64, t32, R):
     """Our time, PyTorch's float64 and float32 times, and the two ratios, each
     timed in alternation with ours (the medians of per-pair ratios)."""
-    td, tt32, r32 = paired_times(ours, t32, R)
-    _, tt64, r64 = paired_times(ours, t64, R)
+    td, tt32, r32 = paired_times(ours, t32, R, warm=True)
+    _, tt64, r64 = paired_times(ours, t64, R, warm=True)
     return td, tt64, tt32, r64, r32
 
 

@@ -433,6 +433,7 @@ def _ctrnn_stepper(W, inv_tau, bias, gain, Win, A, b, dt, Y, K, z, o, I, u):
 
 
 _FLOAT64 = np.dtype(np.float64)
+_NDARRAY = np.ndarray
 
 
 class CTRNNStepper:
@@ -497,7 +498,7 @@ class CTRNNStepper:
         if u is None:
             u = _NO_INPUT
         else:
-            if not (type(u) is np.ndarray and u.dtype is _FLOAT64 and 1 <= u.ndim <= 2):  # the kernel checks the shape
+            if type(u) is not _NDARRAY or u.dtype is not _FLOAT64 or not 1 <= u.ndim <= 2:  # the kernel checks the shape
                 u = as_float_array("u", u, ndim=(1, 2) if self._P is not None else 1)
             if u.ndim == 1:
                 u = u[None]

@@ -406,10 +406,10 @@ class _Cell:
         (agents, control, interactive use): ``h = stepper(x)``.
 
         It holds a copy of the weights taken now (make a new one after training)
-        and its own state, and calls the compiled step directly: about 0.9 us a
+        and its own state, and calls the compiled step directly: about 0.75 us a
         step for an LSTM of 32 units (0.4 us for an Elman network), where
-        :meth:`step` spends about four in argument checks and new arrays. Same
-        numbers as :meth:`run`, bit for bit.
+        :meth:`step` spends 5-7 us in argument checks, new arrays and a
+        transposed copy of the weights. Same numbers as :meth:`run`, bit for bit.
 
         Parameters
         ----------
@@ -465,6 +465,7 @@ class _Cell:
 
 
 _FLOAT64 = np.dtype(np.float64)
+_NDARRAY = np.ndarray
 
 
 class Stepper:
@@ -507,7 +508,8 @@ class Stepper:
 
     def __call__(self, x):
         """Advance one step with input ``x`` (I,); returns ``h`` (H,), a view."""
-        if not (type(x) is np.ndarray and x.dtype is _FLOAT64 and x.ndim == 1):  # else the kernel checks the size
+        # module-level names (not np.ndarray): this method is most of a step's time
+        if type(x) is not _NDARRAY or x.dtype is not _FLOAT64 or x.ndim != 1:  # else the kernel checks the size
             x = _vector("x", x, self._m)  # what step() accepts
         status = self._call(x)
         if status != -1:
