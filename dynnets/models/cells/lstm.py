@@ -26,6 +26,9 @@ References
        "LSTM: a search space odyssey", IEEE TNNLS 28(10), 2222-2232, 2017.
 """
 
+import functools
+
+import numba
 import numpy as np
 from numba import njit, prange
 
@@ -41,6 +44,7 @@ from ._base import (
     _Cell,
     _check_finite,
     _finite,
+    _in_threads,
     _keep_next,
     _matvec_add,
     _rtrl_direct,
@@ -53,6 +57,9 @@ from ._base import (
 from .elman import _unflatten
 
 VARIANTS = ("NP", "V", "CIFG")
+
+# steps per chunk of the backward pass (see _lstm_bwd)
+TIME_CHUNK = 64
 
 
 @njit(cache=True, inline="always", **JIT)
@@ -125,11 +132,12 @@ def _lstm_stepper(W_ihT, W_hhT, b, p, S, G, A, x):
     return _keep_next(S)
 
 
-@njit(parallel=True, **JIT)
-def _lstm_fwd_batch(W_ihT, W_hhT, b, p, coupled, x, h0, c0, H, C, G, bad):
-    """Blocks of ``SEQ_BLOCK`` sequences in parallel."""
+@njit(cache=True, nogil=True, **JIT)
+def _lstm_fwd_blocks(first, step, W_ihT, W_hhT, b, p, coupled, x, h0, c0, H, C, G, bad):
+    """Blocks ``first, first + step, ...`` of ``SEQ_BLOCK`` sequences; one task
+    of :func:`~._base._in_threads`."""
     B = x.shape[0]
-    for k in prange((B + SEQ_BLOCK - 1) // SEQ_BLOCK):
+    for k in range(first, (B + SEQ_BLOCK - 1) // SEQ_BLOCK, step):
         s0, s1 = k * SEQ_BLOCK, min(B, (k + 1) * SEQ_BLOCK)
         _lstm_fwd(W_ihT, W_hhT, b, p, coupled, x[s0:s1], h0[s0:s1], c0[s0:s1], H[s0:s1], C[s0:s1], G[s0:s1],
                   bad[s0:s1])
@@ -144,69 +152,74 @@ def _lstm_bwd(W_ihT, W_hh, p, coupled, x, h0, c0, H, C, G, dH, dC, gW_ih, gW_hh,
     n = h0.shape[1]
     dh = np.zeros((S, n))
     dc = np.zeros((S, n))
-    DA = np.empty((S, T, W_hh.shape[0]))
+    # da of the last TIME_CHUNK steps: their weight gradients are one product each
+    # chunk, and the buffer stays small (a whole sequence's was megabytes of fresh
+    # pages every call)
+    DA = np.empty((S, TIME_CHUNK, W_hh.shape[0]))
     og, oo = (n, 2 * n) if coupled else (2 * n, 3 * n)
     tc = np.empty(n)
     # short loops over few arrays each: LLVM vectorises a loop only when it can
     # check at run time that its arrays do not overlap, and gives up beyond a
     # few pairs (one loop over all of them ran scalar, 40% of (b)'s time)
-    for t in range(T - 1, -1, -1):
+    for t_hi in range(T, 0, -TIME_CHUNK):
+        t_lo = max(0, t_hi - TIME_CHUNK)
+        for t in range(t_hi - 1, t_lo - 1, -1):
+            for s in range(S):
+                cp = C[s, t - 1] if t > 0 else c0[s]
+                Gt, c, da, dhk, dck = G[s, t], C[s, t], DA[s, t - t_lo], dh[s], dc[s]
+                i, f, g, o = Gt[0], Gt[1], Gt[2], Gt[3]
+                for k in range(n):
+                    dhk[k] += dH[s, t, k]
+                for k in range(n):
+                    tc[k] = tanh(c[k])
+                for k in range(n):
+                    da[oo + k] = dhk[k] * tc[k] * o[k] * (1.0 - o[k])
+                for k in range(n):
+                    dck[k] += dC[s, t, k] + dhk[k] * o[k] * (1.0 - tc[k] * tc[k])
+                for k in range(n):
+                    dck[k] += da[oo + k] * p[2, k]
+                for k in range(n):
+                    da[og + k] = dck[k] * i[k] * (1.0 - g[k] * g[k])
+                if coupled:  # f = 1 - i: c_t = c_{t-1} + i (g - c_{t-1})
+                    for k in range(n):
+                        da[k] = dck[k] * (g[k] - cp[k]) * i[k] * (1.0 - i[k])
+                    for k in range(n):
+                        dck[k] = dck[k] * f[k] + da[k] * p[0, k]
+                else:
+                    for k in range(n):
+                        da[k] = dck[k] * g[k] * i[k] * (1.0 - i[k])
+                    for k in range(n):
+                        da[n + k] = dck[k] * cp[k] * f[k] * (1.0 - f[k])
+                    for k in range(n):
+                        dck[k] = dck[k] * f[k] + da[k] * p[0, k] + da[n + k] * p[1, k]
+                    for k in range(n):
+                        gp[1, k] += da[n + k] * cp[k]
+                for k in range(n):
+                    gp[0, k] += da[k] * cp[k]
+                for k in range(n):
+                    gp[2, k] += da[oo + k] * c[k]
+                gb += da
+                _matvec_add(W_ihT, da, dx[s, t])
+            dh[:] = 0.0
+            gemm_tn_add(DA[:, t - t_lo].T, W_hh, dh)
         for s in range(S):
-            cp = C[s, t - 1] if t > 0 else c0[s]
-            Gt, c, da, dhk, dck = G[s, t], C[s, t], DA[s, t], dh[s], dc[s]
-            i, f, g, o = Gt[0], Gt[1], Gt[2], Gt[3]
-            for k in range(n):
-                dhk[k] += dH[s, t, k]
-            for k in range(n):
-                tc[k] = tanh(c[k])
-            for k in range(n):
-                da[oo + k] = dhk[k] * tc[k] * o[k] * (1.0 - o[k])
-            for k in range(n):
-                dck[k] += dC[s, t, k] + dhk[k] * o[k] * (1.0 - tc[k] * tc[k])
-            for k in range(n):
-                dck[k] += da[oo + k] * p[2, k]
-            for k in range(n):
-                da[og + k] = dck[k] * i[k] * (1.0 - g[k] * g[k])
-            if coupled:  # f = 1 - i: c_t = c_{t-1} + i (g - c_{t-1})
-                for k in range(n):
-                    da[k] = dck[k] * (g[k] - cp[k]) * i[k] * (1.0 - i[k])
-                for k in range(n):
-                    dck[k] = dck[k] * f[k] + da[k] * p[0, k]
-            else:
-                for k in range(n):
-                    da[k] = dck[k] * g[k] * i[k] * (1.0 - i[k])
-                for k in range(n):
-                    da[n + k] = dck[k] * cp[k] * f[k] * (1.0 - f[k])
-                for k in range(n):
-                    dck[k] = dck[k] * f[k] + da[k] * p[0, k] + da[n + k] * p[1, k]
-                for k in range(n):
-                    gp[1, k] += da[n + k] * cp[k]
-            for k in range(n):
-                gp[0, k] += da[k] * cp[k]
-            for k in range(n):
-                gp[2, k] += da[oo + k] * c[k]
-            gb += da
-            _matvec_add(W_ihT, da, dx[s, t])
-        dh[:] = 0.0
-        gemm_tn_add(DA[:, t].T, W_hh, dh)
-    for s in range(S):
-        _weight_gradients(DA[s], x[s], h0[s], H[s], gW_ih, gW_hh)
+            hp = h0[s] if t_lo == 0 else H[s, t_lo - 1]
+            _weight_gradients(DA[s, :t_hi - t_lo], x[s, t_lo:t_hi], hp, H[s, t_lo:t_hi], gW_ih, gW_hh)
     dh0[:] = dh
     dc0[:] = dc
 
 
-@njit(parallel=True, **JIT)
-def _lstm_bwd_batch(W_ihT, W_hh, p, coupled, x, h0, c0, H, C, G, dH, dC, gW_ih, gW_hh, gb, gp, dx, dh0, dc0):
-    """Blocks of ``SEQ_BLOCK`` sequences; block j adds to buffer ``j % K``, and
-    the buffers are filled in parallel: the sums are the same at any thread
-    count."""
+@njit(cache=True, nogil=True, **JIT)
+def _lstm_bwd_blocks(k, W_ihT, W_hh, p, coupled, x, h0, c0, H, C, G, dH, dC, gW_ih, gW_hh, gb, gp, dx, dh0, dc0):
+    """Blocks ``k, k + K, ...`` of ``SEQ_BLOCK`` sequences into gradient buffer
+    ``k`` of ``K``: block j always adds to buffer ``j % K``, in the same order,
+    so the sums do not depend on the thread count. One task of
+    :func:`~._base._in_threads`."""
     B, K = x.shape[0], gW_ih.shape[0]
-    n_blocks = (B + SEQ_BLOCK - 1) // SEQ_BLOCK
-    for k in prange(K):
-        for j in range(k, n_blocks, K):
-            s0, s1 = j * SEQ_BLOCK, min(B, (j + 1) * SEQ_BLOCK)
-            _lstm_bwd(W_ihT, W_hh, p, coupled, x[s0:s1], h0[s0:s1], c0[s0:s1], H[s0:s1], C[s0:s1], G[s0:s1],
-                      dH[s0:s1], dC[s0:s1], gW_ih[k], gW_hh[k], gb[k], gp[k], dx[s0:s1], dh0[s0:s1], dc0[s0:s1])
+    for j in range(k, (B + SEQ_BLOCK - 1) // SEQ_BLOCK, K):
+        s0, s1 = j * SEQ_BLOCK, min(B, (j + 1) * SEQ_BLOCK)
+        _lstm_bwd(W_ihT, W_hh, p, coupled, x[s0:s1], h0[s0:s1], c0[s0:s1], H[s0:s1], C[s0:s1], G[s0:s1],
+                  dH[s0:s1], dC[s0:s1], gW_ih[k], gW_hh[k], gb[k], gp[k], dx[s0:s1], dh0[s0:s1], dc0[s0:s1])
 
 
 @njit(cache=True, **JIT)
@@ -368,8 +381,10 @@ class LSTM(_TorchLayout, _Cell):
         n = self.n_hidden
         H, C, G = np.empty((B, T, n)), np.empty((B, T, n)), np.empty((B, T, 4, n))
         bad = np.empty(X.shape[0], np.int64)
-        _lstm_fwd_batch(*self._transposed(), self.b_ih + self.b_hh, self.peephole, self.variant == "CIFG", X,
-                        h0, c0, H, C, G, bad)
+        args = (*self._transposed(), self.b_ih + self.b_hh, self.peephole, self.variant == "CIFG", X, h0, c0, H, C,
+                G, bad)
+        n_tasks = min(-(-B // SEQ_BLOCK), numba.get_num_threads())
+        _in_threads([functools.partial(_lstm_fwd_blocks, i, n_tasks, *args) for i in range(n_tasks)])
         _check_finite(bad, H)
         return Run(_time_first(H), _time_first(C), _time_first(G))
 
@@ -393,9 +408,10 @@ class LSTM(_TorchLayout, _Cell):
         B = X.shape[0]
         gih, ghh, gb, gp = self._buffers(-(-B // SEQ_BLOCK), ("W_ih", "W_hh", "b_ih", "peephole"))
         dx, dh0, dc0 = np.zeros(X.shape), np.zeros((B, self.n_hidden)), np.zeros((B, self.n_hidden))
-        _lstm_bwd_batch(np.ascontiguousarray(self.W_ih.T), np.ascontiguousarray(self.W_hh), self.peephole,
-                        self.variant == "CIFG", X, h0, c0, _batch_first(run.h), _batch_first(run.c),
-                        _batch_first(run.gates), dH, dC, gih, ghh, gb, gp, dx, dh0, dc0)
+        args = (np.ascontiguousarray(self.W_ih.T), np.ascontiguousarray(self.W_hh), self.peephole,
+                self.variant == "CIFG", X, h0, c0, _batch_first(run.h), _batch_first(run.c), _batch_first(run.gates),
+                dH, dC, gih, ghh, gb, gp, dx, dh0, dc0)
+        _in_threads([functools.partial(_lstm_bwd_blocks, k, *args) for k in range(gih.shape[0])])
         gb = gb.sum(0)
         g = {"W_ih": gih.sum(0), "W_hh": ghh.sum(0), "b_ih": gb, "b_hh": gb.copy()}
         if self.variant != "NP":
