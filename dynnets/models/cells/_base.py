@@ -177,11 +177,12 @@ def _matvec_add(A, d, out):
 
 @njit(cache=True, **JIT)
 def _weight_gradients(DA, x, h0, H, gW_ih, gW_hh):
-    """``gW_ih += sum_t da_t x_t^T`` and ``gW_hh += sum_t da_t h_{t-1}^T`` over a
-    sequence, from its ``DA`` (T, R). As matrix products once at the end, the
-    sums keep blocks of the gradient in registers; an outer product per step
-    loaded and stored all of ``gW_hh`` every step, which with ``W_hh`` no longer
-    fit in L1 (0.38 of 0.95 us a step at 32 units)."""
+    """``gW_ih += sum_t da_t x_t^T`` and ``gW_hh += sum_t da_t h_{t-1}^T`` over
+    consecutive steps of a sequence: ``DA``, ``x`` and ``H`` (T, .) for those
+    steps, ``h0`` the state before the first. As matrix products after the
+    steps' backward pass, the sums keep blocks of the gradient in registers; an
+    outer product per step loaded and stored all of ``gW_hh`` every step, which
+    with ``W_hh`` no longer fit in L1 (0.38 of 0.95 us a step at 32 units)."""
     if DA.shape[0] == 0:
         return
     gemm_tn_add(DA, x, gW_ih)
