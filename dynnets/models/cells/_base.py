@@ -298,8 +298,10 @@ class _Cell:
         return f"{type(self).__name__}(inputs={self.n_inputs}, hidden={self.n_hidden})"
 
     def _transposed(self):
-        """Copies of ``W_ih^T`` and ``W_hh^T``, C-contiguous: forward kernels sum
-        down their columns (:func:`~dynnets._simd.matvec_t`)."""
+        """The weight matrices as the forward kernels take them: copies of
+        ``W_ih^T`` and ``W_hh^T``, C-contiguous, whose columns the kernels sum
+        down (:func:`~dynnets._simd.matvec_t`). Cells with other matrices
+        (GRU, Jordan, IndRNN) override it."""
         return np.array(self.W_ih.T, order="C"), np.array(self.W_hh.T, order="C")
 
     @classmethod

@@ -161,33 +161,34 @@ class IndRNN(_Cell):
         """Clip ``u`` back into ``[-u_max, u_max]`` (in place)."""
         np.clip(self.u, -self.u_max, self.u_max, out=self.u)
 
-    def _W_ihT(self):
-        return np.array(self.W_ih.T, order="C")
+    def _transposed(self):
+        """``(W_ih^T,)``, C-contiguous (the cell has no ``W_hh``)."""
+        return (np.array(self.W_ih.T, order="C"),)
 
     def _forward(self, X, h0, c0):
         H = np.empty(X.shape[:2] + (self.n_hidden,))
         bad = np.empty(X.shape[0], np.int64)
-        _indrnn_fwd_batch(self._W_ihT(), self.u, self.b, NONLINEARITIES[self.nonlinearity], X, h0, H, bad)
+        _indrnn_fwd_batch(*self._transposed(), self.u, self.b, NONLINEARITIES[self.nonlinearity], X, h0, H, bad)
         _check_finite(bad, H)
         return Run(_time_first(H))
 
     def _map_parts(self):
-        return [NONLINEARITIES[self.nonlinearity]], [self._W_ihT(), self.u, self.b]
+        return [NONLINEARITIES[self.nonlinearity]], [*self._transposed(), self.u, self.b]
 
     def _stepper_parts(self):
         u, b = (np.array(a, np.float64, order="C") for a in (self.u, self.b))
-        return (_indrnn_stepper, (self._W_ihT(), u, b, NONLINEARITIES[self.nonlinearity]), np.empty(0),
+        return (_indrnn_stepper, (*self._transposed(), u, b, NONLINEARITIES[self.nonlinearity]), np.empty(0),
                 np.empty((1, self.n_hidden)), None)
 
     def _step(self, x, h, c):
         H = np.empty((1, self.n_hidden))
-        return H, _indrnn_fwd(self._W_ihT(), self.u, self.b, NONLINEARITIES[self.nonlinearity], x[None], h, H)
+        return H, _indrnn_fwd(*self._transposed(), self.u, self.b, NONLINEARITIES[self.nonlinearity], x[None], h, H)
 
     def _backward(self, X, h0, c0, run, dH, dC):
         B = X.shape[0]
         gih, gu, gb = self._buffers(B)
         dx, dh0 = np.zeros(X.shape), np.zeros((B, self.n_hidden))
-        _indrnn_bwd_batch(self._W_ihT(), self.u, NONLINEARITIES[self.nonlinearity], X, h0,
+        _indrnn_bwd_batch(*self._transposed(), self.u, NONLINEARITIES[self.nonlinearity], X, h0,
                           _batch_first(run.h), dH, gih, gu, gb, dx, dh0)
         return {"W_ih": gih.sum(0), "u": gu.sum(0), "b": gb.sum(0), "x": dx, "h0": dh0}
 
