@@ -155,7 +155,8 @@ def _outer_add(G, d, v):
 @njit(cache=True, **JIT)
 def _t_matvec_add(W, d, out):
     """``out += W^T d`` for a short ``d`` (a readout's few outputs); for the
-    weights of a cell, transpose once and use :func:`_matvec_add`."""
+    weights of a cell use :func:`~dynnets._simd.matvec_t` (many outputs) or a
+    transposed copy and :func:`_matvec_add` (few outputs)."""
     for r in range(d.size):
         dr = d[r]
         for j in range(out.size):
@@ -164,10 +165,11 @@ def _t_matvec_add(W, d, out):
 
 @njit(cache=True, **JIT)
 def _matvec_add(A, d, out):
-    """``out += A d``. The backward kernels pass ``A = W^T`` (copied once per
-    sequence), so that ``W^T d`` is a sum along rows in memory: summed over the
-    rows of ``W`` it loads and stores ``out`` once per row, a chain that made
-    it 2-30x slower (30x for one input)."""
+    """``out += A d`` as row dot products. The backward kernels pass ``A = W^T``
+    (copied once per call) where ``W^T d`` has few outputs, such as ``dx`` (one
+    per input): summed over the rows of ``W`` it loaded and stored ``out`` once
+    per row, 30x slower for one input. For many outputs the column sums of
+    :func:`~dynnets._simd.matvec_t` on ``W`` itself are faster."""
     for j in range(out.size):
         s = 0.0
         for r in range(d.size):
