@@ -253,3 +253,60 @@ def gemm_tn_add(typingctx, A, B, Cm):
         return context.get_dummy_value()
 
     return sig, codegen
+
+
+# Rows per chunk of :func:`batched_matvec_add`, widest first: 8 independent
+# chains of FMAs hide their latency; each narrower chunk runs at most once.
+_ROW_CHUNKS = (8, 4, 2, 1)
+
+
+@intrinsic
+def batched_matvec_add(typingctx, W, v, out):
+    """``out[i, q] += sum_j W[j, i, q] v[j, q]`` (summed in order of ``j``).
+
+    One mat-vec per item ``q``, with the items last so that a vector holds 8 of
+    them: ``W`` (J, I, Q), ``v`` (J, Q) and ``out`` (I, Q), all C-contiguous
+    float64. For each vector of items, 8 rows of ``out`` stay in registers while
+    ``j`` runs, each ``v[j]`` loaded once for them; written as one sum per
+    output in numba, the same work runs at the latency of one chain of FMAs at
+    a time (3x slower at 10 x 10). Use: the weighted sums of a block of CTRNNs,
+    each network with its own weights. Sizes are not checked.
+    """
+    if not (_is_array(W, "C", 3) and _is_array(v, "C", 2) and _is_array(out, "C", 2)):
+        return None
+    sig = types.void(W, v, out)
+
+    def codegen(context, builder, signature, args):
+        Wa, va, aa = (context.make_array(t)(context, builder, a) for t, a in zip(signature.args, args))
+        J, I, Q = cgutils.unpack_tuple(builder, Wa.shape, 3)
+        i64 = ir.IntType(64)
+        IQ = builder.mul(I, Q)
+
+        def block(vec, cols):
+            q = cols[0]
+            vcol = builder.gep(va.data, [q])
+            start = ir.Constant(i64, 0)
+            for rb in _ROW_CHUNKS:
+                rb_ = ir.Constant(i64, rb)
+                n_chunks = builder.udiv(builder.sub(I, start), rb_) if rb > 1 else builder.sub(I, start)
+                accs = [cgutils.alloca_once(builder, vec.vty) for _ in range(rb)]
+                offs = [builder.mul(ir.Constant(i64, k), Q) for k in range(rb)]
+                with cgutils.for_range(builder, n_chunks) as cl:
+                    first = builder.add(builder.mul(builder.add(start, builder.mul(cl.index, rb_)), Q), q)
+                    arow = builder.gep(aa.data, [first])
+                    wcol = builder.gep(Wa.data, [first])
+                    for acc, off in zip(accs, offs):
+                        builder.store(vec.load(vec.ptr(arow, off)), acc)
+                    with cgutils.for_range(builder, J) as jl:
+                        vj = vec.load(vec.ptr(vcol, builder.mul(jl.index, Q)))
+                        wrow = builder.gep(wcol, [builder.mul(jl.index, IQ)])
+                        for acc, off in zip(accs, offs):
+                            builder.store(builder.call(vec.fma, [vec.load(vec.ptr(wrow, off)), vj, builder.load(acc)]), acc)
+                    for acc, off in zip(accs, offs):
+                        vec.store(builder.load(acc), vec.ptr(arow, off))
+                start = builder.add(start, builder.mul(n_chunks, rb_))
+
+        _by_column_blocks(builder, Q, block, widths=(1,))
+        return context.get_dummy_value()
+
+    return sig, codegen

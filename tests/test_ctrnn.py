@@ -195,14 +195,15 @@ def test_bad_input_names_the_argument():
 
 
 def test_size_specialised_population_kernel_gives_the_same_bits(monkeypatch):
-    """Small networks run a kernel compiled for their size (sums kept in registers);
-    it must compute exactly what the any-size kernel computes."""
+    """Small networks run a kernel compiled for their size (sums unrolled, 64
+    networks to a block); it must compute exactly what the any-size kernel
+    (sums by ``batched_matvec_add``, 16 to a block) computes."""
     from dynnets.models import ctrnn
 
     pop = dn.CTRNN.random(6, population=70, seed=12, n_inputs=2, weight_range=(-5, 5))
     u = np.random.default_rng(13).normal(size=(80, 70, 2))
     fixed = dn.simulate(pop, dt=0.02, inputs=u, method="rk4").y
-    monkeypatch.setattr(ctrnn, "_FIXED_SIZES", 0)
+    monkeypatch.setattr(ctrnn, "POP_SMALL_N", 0)
     np.testing.assert_array_equal(fixed, dn.simulate(pop, dt=0.02, inputs=u, method="rk4").y)
 
 

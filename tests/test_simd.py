@@ -1,11 +1,11 @@
-"""The hand-vectorised kernels (mat-vec, outer product, A^T B) against NumPy,
-and their order of summation."""
+"""The hand-vectorised kernels (mat-vec, outer product, A^T B, batched mat-vec)
+against NumPy, and their order of summation."""
 
 import numpy as np
 import pytest
 from numba import njit
 
-from dynnets._simd import gemm_tn_add, matvec_t, outer_add
+from dynnets._simd import batched_matvec_add, gemm_tn_add, matvec_t, outer_add
 from dynnets.config import JIT
 
 
@@ -22,6 +22,11 @@ def _outer(G, d, v):
 @njit(**JIT)
 def _gemm(A, B, Cm):
     gemm_tn_add(A, B, Cm)
+
+
+@njit(**JIT)
+def _batched(W, v, acc):
+    batched_matvec_add(W, v, acc)
 
 
 SHAPES = [(1, 1), (1, 3), (3, 7), (5, 8), (7, 64), (32, 128), (17, 129), (4, 200), (64, 256), (40, 391), (128, 32),
@@ -110,3 +115,41 @@ def test_gemm_sums_each_entry_the_same_way_wherever_it_sits():
             one[0, 0] = 0.0
             _gemm(np.ascontiguousarray(A[:, r:r + 1]), np.ascontiguousarray(B[:, c:c + 1]), one)
             assert one[0, 0] == Cm[r, c]
+
+
+@pytest.mark.parametrize("J,I,Q", [(1, 1, 1), (2, 3, 8), (10, 10, 16), (7, 13, 61), (16, 16, 64), (40, 40, 16),
+                                   (3, 9, 5), (0, 4, 8), (4, 0, 8), (4, 4, 0)])
+def test_batched_matvec_add_matches_numpy(J, I, Q):
+    rng = np.random.default_rng(J + 100 * I + 10000 * Q)
+    W, v, init = rng.normal(size=(J, I, Q)), rng.normal(size=(J, Q)), rng.normal(size=(I, Q))
+    ref = init + np.einsum("jiq,jq->iq", W, v)
+    scale = np.abs(init) + np.einsum("jiq,jq->iq", np.abs(W), np.abs(v))
+    buf = np.full(I * Q + 9, 7.0)  # sentinels after the end: the masked tail must not write there
+    acc = buf[:I * Q].reshape(I, Q)
+    acc[:] = init
+    _batched(W, v, acc)
+    assert np.all(np.abs(acc - ref) <= 4 * (J + 1) * np.finfo(float).eps * scale)
+    assert np.all(buf[I * Q:] == 7.0)
+
+
+def test_batched_matvec_sums_in_order_of_j():
+    """Every output is ``((acc + W[0] v[0]) + W[1] v[1]) + ...``, one FMA per
+    term, whichever chunk of rows (8, 4, 2 or 1) or vector (full or masked)
+    computes it: the same bits as a sequential loop of FMAs in numba."""
+    rng = np.random.default_rng(9)
+    J, I, Q = 11, 8 + 4 + 2 + 1, 8 * 3 + 5
+    W, v, acc = rng.normal(size=(J, I, Q)), rng.normal(size=(J, Q)), rng.normal(size=(I, Q))
+    ref = acc.copy()
+    _sequential_fma(W, v, ref)
+    _batched(W, v, acc)
+    np.testing.assert_array_equal(acc, ref)
+
+
+@njit(fastmath={"contract"})
+def _sequential_fma(W, v, acc):
+    for i in range(W.shape[1]):
+        for q in range(W.shape[2]):
+            a = acc[i, q]
+            for j in range(W.shape[0]):
+                a += W[j, i, q] * v[j, q]  # contracted to one FMA
+            acc[i, q] = a

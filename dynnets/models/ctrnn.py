@@ -36,12 +36,14 @@ from dataclasses import dataclass
 
 import numba
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from .._bind import entry_point
 from .._math import is_finite, sigmoid
+from .._simd import batched_matvec_add
+from .._threads import in_threads
 from .._validate import as_bool, as_choice, as_float_array, as_rng, as_scalar, as_steps
-from ..config import JIT, JIT_NO_RC, POP_BLOCK
+from ..config import JIT, JIT_NO_RC, POP_BLOCK, POP_BLOCK_SMALL, POP_SMALL_N
 from ..errors import DivergenceError, NumericalWarning
 from ..integrate.kernels import stage_input
 from ..integrate.solve import Solution
@@ -521,121 +523,130 @@ class CTRNNStepper:
 _NO_INPUT = np.zeros((1, 0))
 
 
-# Networks of up to this many neurons get a population kernel compiled for their
-# size; larger ones share one kernel for any size.
-_FIXED_SIZES = 16
+@njit(cache=True, **JIT)
+def _aligned_empty(n, B):
+    """An uninitialised (n, n, B) array whose data starts on a 64-byte boundary,
+    so that no vector load of it straddles two cache lines (those run at half rate)."""
+    size = n * n * B
+    buf = np.empty(size + 8)
+    s = (-buf.ctypes.data % 64) // 8
+    return buf[s:s + size].reshape((n, n, B))
+
+
+def _block_size(n_fixed):
+    """Networks per block of ``_population_kernel(n_fixed)``."""
+    return POP_BLOCK_SMALL if n_fixed else POP_BLOCK
 
 
 @functools.cache
 def _population_kernel(n_fixed):
     """The population kernel for networks of ``n_fixed`` neurons, a compile-time
-    constant (one kernel per size, compiled on first use), or of any size for
-    ``n_fixed = 0``.
+    constant (one kernel per size up to ``POP_SMALL_N``, compiled on first use),
+    or of any size for ``n_fixed = 0``.
 
-    With a constant size the weighted sums ``sum_j w_ji o_j`` run sources
-    innermost and LLVM unrolls them, so each network's running sum stays in a
-    register; with a run-time size that loop must go outside the loop over
-    networks, and the sums go through memory at every source (1.3-1.8x slower at
-    2-10 neurons). Both sum in the same order: the numbers are the same bits
-    (tested).
+    With a constant size LLVM unrolls the weighted sums and keeps each network's
+    sum in a register, 64 networks to a block. Larger networks run the any-size
+    kernel, 16 networks to a block, whose sums are :func:`batched_matvec_add`:
+    it keeps 8 sums in registers per vector of networks, where one sum at a time
+    runs at the latency of one chain of FMAs (the per-size kernels were 1.3-1.6x
+    slower at 10 neurons, and took 11 s each to compile). Both sum in the same
+    order: the numbers are the same bits (tested).
     """
+    B = _block_size(n_fixed)
 
-    @njit(parallel=True, **JIT)
-    def kernel(Wt, tau_t, bias_t, gain_t, Wint, u, u_shared, y0, dt, n_steps, save_every,
-               A, b, y_out, stats):
+    @njit(cache=True, nogil=True, **JIT)
+    def kernel(first, stride, Wt, tau_t, bias_t, gain_t, Wint, u, u_shared, y0, dt, n_steps, save_every, A, b, y_out,
+               stats):
         """P networks, laid out with the network index last so inner loops run over
         networks and vectorise: ``Wt[j, i, p]``, ``tau_t[i, p]``, ``Wint[k, i, p]``
         (shape (0, 0, 0) for direct currents), inputs ``u[step, p or 0, k]``.
 
-        The parameter arrays are padded to a multiple of ``POP_BLOCK`` networks (the
-        padding is simulated and discarded): every inner loop then has the constant
-        trip count ``POP_BLOCK``, which LLVM unrolls into vector registers. Blocks are
-        the parallel work items. Writes ``y_out[r, p, i]`` for the ``P = y0.shape[0]``
-        real networks and ``stats[p] = (diverged, step, unit)``.
+        The parameter arrays are padded to a multiple of ``B`` networks (the
+        padding is simulated and discarded). This runs blocks ``first, first +
+        stride, ...`` of ``B`` networks: one task of
+        :func:`dynnets._threads.in_threads`. Within a block the state is flat, ``e = i * B + q``, so the
+        elementwise passes are one vectorised loop each. Writes ``y_out[r, p, i]``
+        for the ``P = y0.shape[0]`` real networks and ``stats[p] = (diverged,
+        step, unit)``.
         """
-        B = POP_BLOCK
-        n = tau_t.shape[0]
+        n = n_fixed if n_fixed else tau_t.shape[0]
+        N = n * B  # a block's neurons; the elementwise passes run over all of them at once
         P = y0.shape[0]
         s = b.size
         m = u.shape[2]
         direct = Wint.shape[0] == 0
         n_blocks = tau_t.shape[1] // B
-        for blk in prange(n_blocks):
+        for blk in range(first, n_blocks, stride):
             p0 = blk * B
             bw = min(B, P - p0)
-            # the block's parameters, copied so that hot loops index with q alone
-            W = Wt[:, :, p0:p0 + B].copy()
-            gain = gain_t[:, p0:p0 + B].copy()
-            bias = bias_t[:, p0:p0 + B].copy()
-            inv_tau = 1.0 / tau_t[:, p0:p0 + B]
-            y = np.zeros((n, B))
-            z = np.empty((n, B))
-            o = np.empty((n, B))
-            I = np.zeros((n, B))
-            K = np.empty((s, n, B))
-            acc = np.empty(B)
+            # the block's parameters, copied so that hot loops index with e = i * B + q alone
+            W = _aligned_empty(n, B)
+            W[:] = Wt[:, :, p0:p0 + B]
+            gain = gain_t[:, p0:p0 + B].copy().reshape(N)
+            bias = bias_t[:, p0:p0 + B].copy().reshape(N)
+            inv_tau = (1.0 / tau_t[:, p0:p0 + B]).reshape(N)
+            y = np.zeros(N)
+            o2 = np.empty((n, B))
+            o = o2.reshape(N)  # views made once: each view made in the loop costs two atomic reference counts
+            I = np.zeros(N)
+            K3 = np.empty((s, n, B))
+            K = K3.reshape((s, N))
+            acc = np.empty(N)
             done = np.zeros(B, np.bool_)
             for i in range(n):
                 for q in range(bw):
-                    y[i, q] = y0[p0 + q, i]
-                    y_out[0, p0 + q, i] = y[i, q]
+                    y[i * B + q] = y0[p0 + q, i]
+                    y_out[0, p0 + q, i] = y0[p0 + q, i]
             for step in range(n_steps):
                 if m > 0:
                     for i in range(n):
                         for q in range(B):
                             pu = 0 if u_shared else min(p0 + q, P - 1)
                             if direct:
-                                I[i, q] = u[step, pu, i]
+                                I[i * B + q] = u[step, pu, i]
                             else:
                                 a = 0.0
                                 for k in range(m):
                                     a += u[step, pu, k] * Wint[k, i, p0 + q]
-                                I[i, q] = a
+                                I[i * B + q] = a
                 for st in range(s):
-                    for i in range(n):
-                        for q in range(B):
-                            acc[q] = 0.0
-                        for j in range(st):
-                            a_sj = A[st, j]
-                            for q in range(B):
-                                acc[q] += a_sj * K[j, i, q]
-                        for q in range(B):
-                            zq = y[i, q] + dt * acc[q]
-                            z[i, q] = zq
-                            o[i, q] = sigmoid(gain[i, q] * (zq + bias[i, q]))
+                    for e in range(N):
+                        acc[e] = 0.0
+                    for j in range(st):
+                        a_sj = A[st, j]
+                        for e in range(N):
+                            acc[e] += a_sj * K[j, e]
+                    # K_st = (I - z + W^T o) / tau for every network, z the stage's state
+                    for e in range(N):
+                        z = y[e] + dt * acc[e]
+                        K[st, e] = I[e] - z
+                        o[e] = sigmoid(gain[e] * (z + bias[e]))
                     if n_fixed:
                         for i in range(n_fixed):
                             for q in range(B):
-                                a = I[i, q] - z[i, q]
+                                a = K3[st, i, q]
                                 for j in range(n_fixed):
-                                    a += W[j, i, q] * o[j, q]
-                                K[st, i, q] = a * inv_tau[i, q]
+                                    a += W[j, i, q] * o2[j, q]
+                                K3[st, i, q] = a
                     else:
-                        for i in range(n):
-                            for q in range(B):
-                                acc[q] = I[i, q] - z[i, q]
-                            for j in range(n):
-                                for q in range(B):
-                                    acc[q] += W[j, i, q] * o[j, q]
-                            for q in range(B):
-                                K[st, i, q] = acc[q] * inv_tau[i, q]
+                        batched_matvec_add(W, o2, K3[st])
+                    for e in range(N):
+                        K[st, e] *= inv_tau[e]
+                for e in range(N):
+                    acc[e] = 0.0
+                for st in range(s):
+                    b_st = b[st]
+                    for e in range(N):
+                        acc[e] += b_st * K[st, e]
                 n_bad = 0
-                for i in range(n):
-                    for q in range(B):
-                        acc[q] = 0.0
-                    for st in range(s):
-                        b_st = b[st]
-                        for q in range(B):
-                            acc[q] += b_st * K[st, i, q]
-                    for q in range(B):
-                        y[i, q] += dt * acc[q]
-                    for q in range(bw):
-                        n_bad += 0 if is_finite(y[i, q]) else 1
+                for e in range(N):
+                    y[e] += dt * acc[e]
+                    n_bad += 0 if is_finite(y[e]) else 1
                 if n_bad:
                     for q in range(bw):
                         if not done[q]:
                             for i in range(n):
-                                if not is_finite(y[i, q]):
+                                if not is_finite(y[i * B + q]):
                                     done[q] = True
                                     stats[p0 + q, 0] = 1
                                     stats[p0 + q, 1] = step
@@ -645,7 +656,7 @@ def _population_kernel(n_fixed):
                     r = (step + 1) // save_every
                     for q in range(bw):
                         for i in range(n):
-                            y_out[r, p0 + q, i] = y[i, q]
+                            y_out[r, p0 + q, i] = y[i * B + q]
 
     return kernel
 
@@ -760,16 +771,19 @@ def simulate(net, y0=None, *, dt=0.01, n_steps=None, t_max=None, inputs=None, me
         uu, shared = u[:n_steps, None, :], True
     else:
         uu, shared = u[:n_steps], False
-    P_pad = -(-P // POP_BLOCK) * POP_BLOCK
+    n_fixed = n if n <= POP_SMALL_N else 0
+    B = _block_size(n_fixed)
+    P_pad = -(-P // B) * B
     Wt = _pad_last(net.weights.transpose(1, 2, 0), P_pad, 0.0)
     Wint = (np.zeros((0, 0, 0)) if net.input_weights is None
             else _pad_last(net.input_weights.transpose(1, 2, 0), P_pad, 0.0))
     y_out = np.empty((n_saved, P, n))
     stats = np.zeros((P, 3), np.int64)
-    kernel = _population_kernel(n if n <= _FIXED_SIZES else 0)
-    kernel(Wt, _pad_last(net.tau.T, P_pad, 1.0), _pad_last(net.bias.T, P_pad, 0.0),
-           _pad_last(net.gain.T, P_pad, 0.0), Wint, np.ascontiguousarray(uu), shared,
-           y0, dt, n_steps, save_every, tab.A, tab.b, y_out, stats)
+    args = (Wt, _pad_last(net.tau.T, P_pad, 1.0), _pad_last(net.bias.T, P_pad, 0.0), _pad_last(net.gain.T, P_pad, 0.0),
+            Wint, np.ascontiguousarray(uu), shared, y0, dt, n_steps, save_every, tab.A, tab.b, y_out, stats)
+    kernel = _population_kernel(n_fixed)
+    n_tasks = min(P_pad // B, numba.get_num_threads())
+    in_threads([functools.partial(kernel, t, n_tasks, *args) for t in range(n_tasks)])
     status = stats[:, 0].copy()
     if status.any():
         for p in np.flatnonzero(status):

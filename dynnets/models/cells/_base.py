@@ -13,7 +13,6 @@ buffers are summed in order afterwards. ``K`` depends on the batch size only,
 so the result is the same at any thread count.
 """
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numba
@@ -70,30 +69,6 @@ def _finite(v):
     for k in range(v.size):
         ok &= is_finite(v[k])
     return ok
-
-
-_POOLS = {}
-
-
-def _in_threads(tasks):
-    """Run ``tasks`` (callables of compiled ``nogil`` kernels), up to
-    ``numba.get_num_threads()`` at a time in a thread pool, and wait for all.
-
-    The LSTM's batch kernels run this way rather than as ``prange`` kernels:
-    numba compiles a parallel kernel in every process together with all the code
-    it calls, which for the LSTM's block kernels took 6-13 s a process, while
-    these serial kernels load from the disk cache. The tasks' split of the work
-    is fixed by the caller, so results do not depend on the thread count.
-    """
-    n = min(len(tasks), numba.get_num_threads())
-    if n <= 1:
-        for task in tasks:
-            task()
-        return
-    if n not in _POOLS:
-        _POOLS[n] = ThreadPoolExecutor(max_workers=n, thread_name_prefix="dynnets")
-    for f in [_POOLS[n].submit(task) for task in tasks]:
-        f.result()
 
 
 def _check_finite(bad, states):

@@ -34,6 +34,7 @@ from numba import njit, prange
 
 from ..._math import sigmoid, tanh
 from ..._simd import gemm_tn_add, matvec_t
+from ..._threads import in_threads
 from ..._validate import as_float_array
 from ...config import JIT, JIT_NO_RC, SEQ_BLOCK
 from ._base import (
@@ -44,7 +45,6 @@ from ._base import (
     _Cell,
     _check_finite,
     _finite,
-    _in_threads,
     _keep_next,
     _matvec_add,
     _rtrl_direct,
@@ -135,7 +135,7 @@ def _lstm_stepper(W_ihT, W_hhT, b, p, S, G, A, x):
 @njit(cache=True, nogil=True, **JIT)
 def _lstm_fwd_blocks(first, step, W_ihT, W_hhT, b, p, coupled, x, h0, c0, H, C, G, bad):
     """Blocks ``first, first + step, ...`` of ``SEQ_BLOCK`` sequences; one task
-    of :func:`~._base._in_threads`."""
+    of :func:`dynnets._threads.in_threads`."""
     B = x.shape[0]
     for k in range(first, (B + SEQ_BLOCK - 1) // SEQ_BLOCK, step):
         s0, s1 = k * SEQ_BLOCK, min(B, (k + 1) * SEQ_BLOCK)
@@ -214,7 +214,7 @@ def _lstm_bwd_blocks(k, W_ihT, W_hh, p, coupled, x, h0, c0, H, C, G, dH, dC, gW_
     """Blocks ``k, k + K, ...`` of ``SEQ_BLOCK`` sequences into gradient buffer
     ``k`` of ``K``: block j always adds to buffer ``j % K``, in the same order,
     so the sums do not depend on the thread count. One task of
-    :func:`~._base._in_threads`."""
+    :func:`dynnets._threads.in_threads`."""
     B, K = x.shape[0], gW_ih.shape[0]
     for j in range(k, (B + SEQ_BLOCK - 1) // SEQ_BLOCK, K):
         s0, s1 = j * SEQ_BLOCK, min(B, (j + 1) * SEQ_BLOCK)
@@ -384,7 +384,7 @@ class LSTM(_TorchLayout, _Cell):
         args = (*self._transposed(), self.b_ih + self.b_hh, self.peephole, self.variant == "CIFG", X, h0, c0, H, C,
                 G, bad)
         n_tasks = min(-(-B // SEQ_BLOCK), numba.get_num_threads())
-        _in_threads([functools.partial(_lstm_fwd_blocks, i, n_tasks, *args) for i in range(n_tasks)])
+        in_threads([functools.partial(_lstm_fwd_blocks, i, n_tasks, *args) for i in range(n_tasks)])
         _check_finite(bad, H)
         return Run(_time_first(H), _time_first(C), _time_first(G))
 
@@ -411,7 +411,7 @@ class LSTM(_TorchLayout, _Cell):
         args = (np.ascontiguousarray(self.W_ih.T), np.ascontiguousarray(self.W_hh), self.peephole,
                 self.variant == "CIFG", X, h0, c0, _batch_first(run.h), _batch_first(run.c), _batch_first(run.gates),
                 dH, dC, gih, ghh, gb, gp, dx, dh0, dc0)
-        _in_threads([functools.partial(_lstm_bwd_blocks, k, *args) for k in range(gih.shape[0])])
+        in_threads([functools.partial(_lstm_bwd_blocks, k, *args) for k in range(gih.shape[0])])
         gb = gb.sum(0)
         g = {"W_ih": gih.sum(0), "W_hh": ghh.sum(0), "b_ih": gb, "b_hh": gb.copy()}
         if self.variant != "NP":
