@@ -78,19 +78,39 @@ def exp(x):
     return x if x != x else res  # noqa: PLR0124 (x != x: NaN)
 
 
+_SHIFTER = 6755399441055744.0  # 1.5 * 2**52: adding it rounds to an integer, kept in the low bits
+_SHIFTER_BITS = 0x4338000000000000
+_TWO_M600 = 2.0 ** -600
+
+
 @njit(cache=True, **JIT_STRICT)
 def sigmoid(x):
     """The logistic function ``1 / (1 + exp(-x))``, accurate in both tails.
 
-    With ``z = e**-|x| = s (Q + P) / (Q - P)``: ``sigmoid(|x|) = (Q - P) / (Q - P + s (Q + P))``
-    and ``sigmoid(-|x|)`` has ``s (Q + P)`` on top; one division either way.
+    With ``z = e**-|x| = 2**k (Q + P) / (Q - P)``: ``sigmoid(|x|) = (Q - P) /
+    (Q - P + 2**k (Q + P))`` and ``sigmoid(-|x|)`` has ``2**k (Q + P)`` on top;
+    one division either way. The argument is never positive, so this takes a
+    shorter path than :func:`exp` (28 vector instructions against 33; the
+    sigmoid is half the time of a CTRNN population): ``k = round(-|x| / ln 2)``
+    by the shifter, which leaves ``k`` in the low bits of the sum, and one
+    power of two ``2**(k + 600)`` built from them, whose product with ``Q + P``
+    is exact; the factor ``2**-600`` then rounds once, into the subnormals
+    where it must, as the two factors of :func:`_exp_parts` do.
     """
-    p, q, s1, s2 = _exp_parts(-abs(x))
+    t = -abs(x)
+    if t < -746.0:  # noqa: PLR1730 (below, e**t rounds to zero; NaN passes)
+        t = -746.0
+    kk = t * _LOG2E + _SHIFTER
+    k = kk - _SHIFTER
+    r = (t - k * _LN2_HI) - k * _LN2_LO
+    rr = r * r
+    p = r * ((_P0 * rr + _P1) * rr + _P2)
+    q = ((_Q0 * rr + _Q1) * rr + _Q2) * rr + _Q3
+    s = _bits_to_float64((_float64_to_bits(kk) - _SHIFTER_BITS + 1623) << 52)  # 2**(k + 600)
     d = q - p
-    zn = ((q + p) * s1) * s2
+    zn = ((q + p) * s) * _TWO_M600
     res = (d if x >= 0.0 else zn) / (d + zn)
     return x if x != x else res  # noqa: PLR0124 (x != x: NaN)
-
 
 
 @njit(cache=True, **JIT_STRICT)

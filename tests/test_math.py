@@ -44,7 +44,12 @@ def test_exp_special_values_and_subnormals():
 
 
 def test_sigmoid_matches_expit_in_both_tails():
-    x = np.concatenate([np.linspace(-800, 800, 20001), [np.inf, -np.inf]])
+    rng = np.random.default_rng(3)
+    # a grid, random arguments, and the multiples of ln(2) / 2, where the range
+    # reduction's rounding to a multiple of ln 2 is at a tie
+    x = np.concatenate([np.linspace(-800, 800, 20001), rng.normal(size=100_000), 30 * rng.normal(size=100_000),
+                        np.arange(-1100, 1100) * np.log(2) / 2, -np.logspace(-300, 2.87, 2000),
+                        [0.0, -0.0, 5e-324, -5e-324, np.inf, -np.inf]])
     out = np.empty_like(x)
     _map_sigmoid(x, out)
     ref = expit(x)
