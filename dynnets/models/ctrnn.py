@@ -533,6 +533,28 @@ def _aligned_empty(n, B):
     return buf[s:s + size].reshape((n, n, B))
 
 
+@njit(cache=True, **JIT)
+def _combine(coef, K, n_terms, acc):
+    """``acc = sum_{j < n_terms} coef[j] K[j]`` over a block's flat state, in
+    order of ``j``, one pass per nonzero coefficient (RK4's stages have one each):
+    a zero term adds nothing to a finite sum, so this is the sum the
+    single-network step takes over every term."""
+    first = True
+    for j in range(n_terms):
+        c = coef[j]
+        if c != 0.0:
+            if first:
+                for e in range(acc.size):
+                    acc[e] = c * K[j, e]
+                first = False
+            else:
+                for e in range(acc.size):
+                    acc[e] += c * K[j, e]
+    if first:
+        for e in range(acc.size):
+            acc[e] = 0.0
+
+
 def _block_size(n_fixed):
     """Networks per block of ``_population_kernel(n_fixed)``."""
     return POP_BLOCK_SMALL if n_fixed else POP_BLOCK
@@ -610,12 +632,7 @@ def _population_kernel(n_fixed):
                                     a += u[step, pu, k] * Wint[k, i, p0 + q]
                                 I[i * B + q] = a
                 for st in range(s):
-                    for e in range(N):
-                        acc[e] = 0.0
-                    for j in range(st):
-                        a_sj = A[st, j]
-                        for e in range(N):
-                            acc[e] += a_sj * K[j, e]
+                    _combine(A[st], K, st, acc)
                     # K_st = (I - z + W^T o) / tau for every network, z the stage's state
                     for e in range(N):
                         z = y[e] + dt * acc[e]
@@ -632,12 +649,7 @@ def _population_kernel(n_fixed):
                         batched_matvec_add(W, o2, K3[st])
                     for e in range(N):
                         K[st, e] *= inv_tau[e]
-                for e in range(N):
-                    acc[e] = 0.0
-                for st in range(s):
-                    b_st = b[st]
-                    for e in range(N):
-                        acc[e] += b_st * K[st, e]
+                _combine(b, K, s, acc)
                 n_bad = 0
                 for e in range(N):
                     y[e] += dt * acc[e]
