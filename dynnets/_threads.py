@@ -1,13 +1,15 @@
 """Compiled ``nogil`` kernels run in a thread pool, instead of ``prange``.
 
 numba compiles a ``parallel=True`` kernel in every process, together with all
-the code it calls: for the LSTM's batch kernels that took 6-13 s a process and
-for the CTRNN population kernel 10-14 s. A serial kernel compiled with
-``cache=True, nogil=True`` loads from the disk cache instead, and a few Python
-threads run it on disjoint parts of the work. The caller fixes how the work is
-split, so results do not depend on the thread count.
+the code it calls: for the LSTM's batch kernels that took 6-13 s a process, for
+the CTRNN population kernel 5-7 s. A serial kernel compiled with ``cache=True,
+nogil=True`` loads from the disk cache instead, and a few Python threads run it
+on disjoint parts of the work. The recurrent cells' batch kernels and the CTRNN
+population run this way. The caller fixes how the work is split, so results do
+not depend on the thread count.
 """
 
+import functools
 from concurrent.futures import ThreadPoolExecutor
 
 import numba
@@ -27,3 +29,13 @@ def in_threads(tasks):
         _POOLS[n] = ThreadPoolExecutor(max_workers=n, thread_name_prefix="dynnets")
     for f in [_POOLS[n].submit(task) for task in tasks]:
         f.result()
+
+
+def strided(kernel, n_items, *args):
+    """Run ``kernel(first, stride, *args)`` as ``stride = min(n_items,
+    numba.get_num_threads())`` tasks, ``first = 0 .. stride - 1``: the kernel
+    takes items ``first, first + stride, ...`` of ``n_items``. The items must be
+    independent of one another (sequences; gradient buffers, each summing a fixed
+    set of sequences), so the split does not change the results."""
+    stride = max(1, min(n_items, numba.get_num_threads()))
+    in_threads([functools.partial(kernel, first, stride, *args) for first in range(stride)])

@@ -41,7 +41,7 @@ from numba import njit
 from .._bind import entry_point
 from .._math import is_finite, sigmoid
 from .._simd import batched_matvec_add
-from .._threads import in_threads
+from .._threads import strided
 from .._validate import as_bool, as_choice, as_float_array, as_rng, as_scalar, as_steps
 from ..config import JIT, JIT_NO_RC, POP_BLOCK, POP_BLOCK_SMALL, POP_SMALL_N
 from ..errors import DivergenceError, NumericalWarning
@@ -586,7 +586,7 @@ def _population_kernel(n_fixed):
         The parameter arrays are padded to a multiple of ``B`` networks (the
         padding is simulated and discarded). This runs blocks ``first, first +
         stride, ...`` of ``B`` networks: one task of
-        :func:`dynnets._threads.in_threads`. Within a block the state is flat, ``e = i * B + q``, so the
+        :func:`dynnets._threads.strided`. Within a block the state is flat, ``e = i * B + q``, so the
         elementwise passes are one vectorised loop each. Writes ``y_out[r, p, i]``
         for the ``P = y0.shape[0]`` real networks and ``stats[p] = (diverged,
         step, unit)``.
@@ -794,8 +794,7 @@ def simulate(net, y0=None, *, dt=0.01, n_steps=None, t_max=None, inputs=None, me
     args = (Wt, _pad_last(net.tau.T, P_pad, 1.0), _pad_last(net.bias.T, P_pad, 0.0), _pad_last(net.gain.T, P_pad, 0.0),
             Wint, np.ascontiguousarray(uu), shared, y0, dt, n_steps, save_every, tab.A, tab.b, y_out, stats)
     kernel = _population_kernel(n_fixed)
-    n_tasks = min(P_pad // B, numba.get_num_threads())
-    in_threads([functools.partial(kernel, t, n_tasks, *args) for t in range(n_tasks)])
+    strided(kernel, P_pad // B, *args)
     status = stats[:, 0].copy()
     if status.any():
         for p in np.flatnonzero(status):

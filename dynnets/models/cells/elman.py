@@ -16,9 +16,10 @@ References
 """
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from ..._simd import matvec_t
+from ..._threads import strided
 from ..._validate import as_float_array, as_scalar
 from ...config import JIT, JIT_NO_RC
 from ._base import (
@@ -75,9 +76,10 @@ def _elman_stepper(W_ihT, W_hhT, b, kind, S, G, A, x):
     return _keep_next(S)
 
 
-@njit(parallel=True, **JIT)
-def _elman_fwd_batch(W_ihT, W_hhT, b, kind, x, h0, H, bad):
-    for s in prange(x.shape[0]):
+@njit(cache=True, nogil=True, **JIT)
+def _elman_fwd_batch(first, stride, W_ihT, W_hhT, b, kind, x, h0, H, bad):
+    """Sequences ``first, first + stride, ...``; one task of :func:`dynnets._threads.strided`."""
+    for s in range(first, x.shape[0], stride):
         bad[s] = _elman_fwd(W_ihT, W_hhT, b, kind, x[s], h0[s], H[s])
 
 
@@ -98,10 +100,13 @@ def _elman_bwd(W_ihT, W_hh, kind, x, h0, H, dH, gW_ih, gW_hh, gb, dx, dh0):
     dh0[:] = dh
 
 
-@njit(parallel=True, **JIT)
-def _elman_bwd_batch(W_ihT, W_hh, kind, x, h0, H, dH, gW_ih, gW_hh, gb, dx, dh0):
+@njit(cache=True, nogil=True, **JIT)
+def _elman_bwd_batch(first, stride, W_ihT, W_hh, kind, x, h0, H, dH, gW_ih, gW_hh, gb, dx, dh0):
+    """Gradient buffers ``k = first, first + stride, ...`` of ``K``; buffer ``k`` sums
+    sequences ``k, k + K, ...`` in order, whichever task runs it. One task of
+    :func:`dynnets._threads.strided`."""
     K = gW_ih.shape[0]
-    for k in prange(K):
+    for k in range(first, K, stride):
         for s in range(k, x.shape[0], K):
             _elman_bwd(W_ihT, W_hh, kind, x[s], h0[s], H[s], dH[s], gW_ih[k], gW_hh[k], gb[k], dx[s], dh0[s])
 
@@ -137,10 +142,13 @@ def _elman_rtrl(W_ih, W_hh, b, kind, x, h0, dH, g):
         _sensitivity_add(dH[t], S, g)
 
 
-@njit(parallel=True, **JIT)
-def _elman_rtrl_batch(W_ih, W_hh, b, kind, x, h0, dH, g):
+@njit(cache=True, nogil=True, **JIT)
+def _elman_rtrl_batch(first, stride, W_ih, W_hh, b, kind, x, h0, dH, g):
+    """Gradient buffers ``k = first, first + stride, ...`` of ``K``; buffer ``k`` sums
+    sequences ``k, k + K, ...`` in order, whichever task runs it. One task of
+    :func:`dynnets._threads.strided`."""
     K = g.shape[0]
-    for k in prange(K):
+    for k in range(first, K, stride):
         for s in range(k, x.shape[0], K):
             _elman_rtrl(W_ih, W_hh, b, kind, x[s], h0[s], dH[s], g[k])
 
@@ -202,7 +210,7 @@ class Elman(_TorchLayout, _Cell):
     def _forward(self, X, h0, c0):
         H = np.empty(X.shape[:2] + (self.n_hidden,))
         bad = np.empty(X.shape[0], np.int64)
-        _elman_fwd_batch(*self._transposed(), self.b_ih + self.b_hh, self._kind, X, h0, H, bad)
+        strided(_elman_fwd_batch, X.shape[0], *self._transposed(), self.b_ih + self.b_hh, self._kind, X, h0, H, bad)
         _check_finite(bad, H)
         return Run(_time_first(H))
 
@@ -221,8 +229,8 @@ class Elman(_TorchLayout, _Cell):
         B = X.shape[0]
         gih, ghh, gb = self._buffers(B, ("W_ih", "W_hh", "b_ih"))
         dx, dh0 = np.zeros(X.shape), np.zeros((B, self.n_hidden))
-        _elman_bwd_batch(np.ascontiguousarray(self.W_ih.T), np.ascontiguousarray(self.W_hh), self._kind, X, h0,
-                         _batch_first(run.h), dH, gih, ghh, gb, dx, dh0)
+        strided(_elman_bwd_batch, gih.shape[0], np.ascontiguousarray(self.W_ih.T), np.ascontiguousarray(self.W_hh),
+                self._kind, X, h0, _batch_first(run.h), dH, gih, ghh, gb, dx, dh0)
         gb = gb.sum(0)
         return {"W_ih": gih.sum(0), "W_hh": ghh.sum(0), "b_ih": gb, "b_hh": gb.copy(), "x": dx, "h0": dh0}
 
@@ -236,7 +244,7 @@ class Elman(_TorchLayout, _Cell):
         B, T = X.shape[:2]
         dH = self._grad_in("dh", dh, (T, B, self.n_hidden))
         g = np.zeros((min(B, GRAD_BUFFERS), self.W_ih.size + self.W_hh.size + self.b_ih.size))
-        _elman_rtrl_batch(self.W_ih, self.W_hh, self.b_ih + self.b_hh, self._kind, X, h0, dH, g)
+        strided(_elman_rtrl_batch, g.shape[0], self.W_ih, self.W_hh, self.b_ih + self.b_hh, self._kind, X, h0, dH, g)
         return _unflatten(self, g.sum(0))
 
     def _jacobian(self, x, h):

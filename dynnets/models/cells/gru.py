@@ -14,10 +14,11 @@ References
 """
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from ..._math import sigmoid, tanh
 from ..._simd import matvec_t
+from ..._threads import strided
 from ..._validate import as_choice, as_float_array
 from ...config import JIT, JIT_NO_RC
 from ._base import (
@@ -88,9 +89,10 @@ def _gru_stepper(W_ihT, W_zrT, W_nT, b_ih, b_hh, after, S, G, A, x):
     return _keep_next(S)
 
 
-@njit(parallel=True, **JIT)
-def _gru_fwd_batch(W_ihT, W_zrT, W_nT, b_ih, b_hh, after, x, h0, H, G, bad):
-    for s in prange(x.shape[0]):
+@njit(cache=True, nogil=True, **JIT)
+def _gru_fwd_batch(first, stride, W_ihT, W_zrT, W_nT, b_ih, b_hh, after, x, h0, H, G, bad):
+    """Sequences ``first, first + stride, ...``; one task of :func:`dynnets._threads.strided`."""
+    for s in range(first, x.shape[0], stride):
         bad[s] = _gru_fwd(W_ihT, W_zrT, W_nT, b_ih, b_hh, after, x[s], h0[s], H[s], G[s])
 
 
@@ -146,10 +148,13 @@ def _gru_bwd(W_ihT, W_zrT, W_nT, after, x, h0, H, G, dH, gW_ih, gW_hh, gb_ih, gb
     dh0[:] = dh
 
 
-@njit(parallel=True, **JIT)
-def _gru_bwd_batch(W_ihT, W_zrT, W_nT, after, x, h0, H, G, dH, gW_ih, gW_hh, gb_ih, gb_hh, dx, dh0):
+@njit(cache=True, nogil=True, **JIT)
+def _gru_bwd_batch(first, stride, W_ihT, W_zrT, W_nT, after, x, h0, H, G, dH, gW_ih, gW_hh, gb_ih, gb_hh, dx, dh0):
+    """Gradient buffers ``k = first, first + stride, ...`` of ``K``; buffer ``k`` sums
+    sequences ``k, k + K, ...`` in order, whichever task runs it. One task of
+    :func:`dynnets._threads.strided`."""
     K = gW_ih.shape[0]
-    for k in prange(K):
+    for k in range(first, K, stride):
         for s in range(k, x.shape[0], K):
             _gru_bwd(W_ihT, W_zrT, W_nT, after, x[s], h0[s], H[s], G[s], dH[s], gW_ih[k], gW_hh[k], gb_ih[k], gb_hh[k],
                      dx[s], dh0[s])
@@ -223,7 +228,7 @@ class GRU(_TorchLayout, _Cell):
         n = self.n_hidden
         H, G = np.empty((B, T, n)), np.empty((B, T, 4, n))
         bad = np.empty(X.shape[0], np.int64)
-        _gru_fwd_batch(*self._transposed(), self.b_ih, self.b_hh, self.reset == "after", X, h0, H, G, bad)
+        strided(_gru_fwd_batch, B, *self._transposed(), self.b_ih, self.b_hh, self.reset == "after", X, h0, H, G, bad)
         _check_finite(bad, H)
         return Run(_time_first(H), None, _time_first(G))
 
@@ -245,8 +250,8 @@ class GRU(_TorchLayout, _Cell):
         B = X.shape[0]
         gih, ghh, gbi, gbh = self._buffers(B)
         dx, dh0 = np.zeros(X.shape), np.zeros((B, self.n_hidden))
-        _gru_bwd_batch(*self._transposed(), self.reset == "after", X, h0, _batch_first(run.h),
-                       _batch_first(run.gates), dH, gih, ghh, gbi, gbh, dx, dh0)
+        strided(_gru_bwd_batch, gih.shape[0], *self._transposed(), self.reset == "after", X, h0, _batch_first(run.h),
+                _batch_first(run.gates), dH, gih, ghh, gbi, gbh, dx, dh0)
         return {"W_ih": gih.sum(0), "W_hh": ghh.sum(0), "b_ih": gbi.sum(0), "b_hh": gbh.sum(0), "x": dx,
                 "h0": dh0}
 

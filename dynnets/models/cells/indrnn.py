@@ -14,9 +14,10 @@ References
 """
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from ..._simd import matvec_t
+from ..._threads import strided
 from ..._validate import as_float_array, as_rng, as_scalar
 from ...config import JIT, JIT_NO_RC
 from ._base import (
@@ -67,9 +68,10 @@ def _indrnn_stepper(W_ihT, u, b, kind, S, G, A, x):
     return _keep_next(S)
 
 
-@njit(parallel=True, **JIT)
-def _indrnn_fwd_batch(W_ihT, u, b, kind, x, h0, H, bad):
-    for s in prange(x.shape[0]):
+@njit(cache=True, nogil=True, **JIT)
+def _indrnn_fwd_batch(first, stride, W_ihT, u, b, kind, x, h0, H, bad):
+    """Sequences ``first, first + stride, ...``; one task of :func:`dynnets._threads.strided`."""
+    for s in range(first, x.shape[0], stride):
         bad[s] = _indrnn_fwd(W_ihT, u, b, kind, x[s], h0[s], H[s])
 
 
@@ -91,10 +93,13 @@ def _indrnn_bwd(W_ihT, u, kind, x, h0, H, dH, gW_ih, gu, gb, dx, dh0):
     dh0[:] = dh
 
 
-@njit(parallel=True, **JIT)
-def _indrnn_bwd_batch(W_ihT, u, kind, x, h0, H, dH, gW_ih, gu, gb, dx, dh0):
+@njit(cache=True, nogil=True, **JIT)
+def _indrnn_bwd_batch(first, stride, W_ihT, u, kind, x, h0, H, dH, gW_ih, gu, gb, dx, dh0):
+    """Gradient buffers ``k = first, first + stride, ...`` of ``K``; buffer ``k`` sums
+    sequences ``k, k + K, ...`` in order, whichever task runs it. One task of
+    :func:`dynnets._threads.strided`."""
     K = gW_ih.shape[0]
-    for k in prange(K):
+    for k in range(first, K, stride):
         for s in range(k, x.shape[0], K):
             _indrnn_bwd(W_ihT, u, kind, x[s], h0[s], H[s], dH[s], gW_ih[k], gu[k], gb[k], dx[s], dh0[s])
 
@@ -168,7 +173,8 @@ class IndRNN(_Cell):
     def _forward(self, X, h0, c0):
         H = np.empty(X.shape[:2] + (self.n_hidden,))
         bad = np.empty(X.shape[0], np.int64)
-        _indrnn_fwd_batch(*self._transposed(), self.u, self.b, NONLINEARITIES[self.nonlinearity], X, h0, H, bad)
+        strided(_indrnn_fwd_batch, X.shape[0], *self._transposed(), self.u, self.b, NONLINEARITIES[self.nonlinearity],
+                X, h0, H, bad)
         _check_finite(bad, H)
         return Run(_time_first(H))
 
@@ -188,8 +194,8 @@ class IndRNN(_Cell):
         B = X.shape[0]
         gih, gu, gb = self._buffers(B)
         dx, dh0 = np.zeros(X.shape), np.zeros((B, self.n_hidden))
-        _indrnn_bwd_batch(*self._transposed(), self.u, NONLINEARITIES[self.nonlinearity], X, h0,
-                          _batch_first(run.h), dH, gih, gu, gb, dx, dh0)
+        strided(_indrnn_bwd_batch, gih.shape[0], *self._transposed(), self.u, NONLINEARITIES[self.nonlinearity], X, h0,
+                _batch_first(run.h), dH, gih, gu, gb, dx, dh0)
         return {"W_ih": gih.sum(0), "u": gu.sum(0), "b": gb.sum(0), "x": dx, "h0": dh0}
 
     def _jacobian(self, x, h):

@@ -14,10 +14,11 @@ References
 """
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from ..._math import tanh
 from ..._simd import matvec_t
+from ..._threads import strided
 from ..._validate import as_float_array, as_rng, as_scalar
 from ...config import JIT, JIT_NO_RC
 from ._base import (
@@ -71,9 +72,10 @@ def _jordan_stepper(W_ihT, W_hyT, b, W_out, b_out, S, G, A, x):
     return _keep_next(S)
 
 
-@njit(parallel=True, **JIT)
-def _jordan_fwd_batch(W_ihT, W_hyT, b, W_out, b_out, x, y0, Y, U, bad):
-    for s in prange(x.shape[0]):
+@njit(cache=True, nogil=True, **JIT)
+def _jordan_fwd_batch(first, stride, W_ihT, W_hyT, b, W_out, b_out, x, y0, Y, U, bad):
+    """Sequences ``first, first + stride, ...``; one task of :func:`dynnets._threads.strided`."""
+    for s in range(first, x.shape[0], stride):
         bad[s] = _jordan_fwd(W_ihT, W_hyT, b, W_out, b_out, x[s], y0[s], Y[s], U[s])
 
 
@@ -101,10 +103,13 @@ def _jordan_bwd(W_ihT, W_hyT, W_out, x, y0, Y, U, dY, gW_ih, gW_hy, gb, gW_out, 
     dy0[:] = dy
 
 
-@njit(parallel=True, **JIT)
-def _jordan_bwd_batch(W_ihT, W_hyT, W_out, x, y0, Y, U, dY, gW_ih, gW_hy, gb, gW_out, gb_out, dx, dy0):
+@njit(cache=True, nogil=True, **JIT)
+def _jordan_bwd_batch(first, stride, W_ihT, W_hyT, W_out, x, y0, Y, U, dY, gW_ih, gW_hy, gb, gW_out, gb_out, dx, dy0):
+    """Gradient buffers ``k = first, first + stride, ...`` of ``K``; buffer ``k`` sums
+    sequences ``k, k + K, ...`` in order, whichever task runs it. One task of
+    :func:`dynnets._threads.strided`."""
     K = gW_ih.shape[0]
-    for k in prange(K):
+    for k in range(first, K, stride):
         for s in range(k, x.shape[0], K):
             _jordan_bwd(W_ihT, W_hyT, W_out, x[s], y0[s], Y[s], U[s], dY[s], gW_ih[k], gW_hy[k], gb[k], gW_out[k],
                         gb_out[k], dx[s], dy0[s])
@@ -191,7 +196,7 @@ class Jordan(_Cell):
         B, T = X.shape[:2]
         Y, U = np.empty((B, T, self.n_outputs)), np.empty((B, T, 1, self.n_hidden))
         bad = np.empty(X.shape[0], np.int64)
-        _jordan_fwd_batch(*self._transposed(), self.b, self.W_out, self.b_out, X, h0, Y, U, bad)
+        strided(_jordan_fwd_batch, B, *self._transposed(), self.b, self.W_out, self.b_out, X, h0, Y, U, bad)
         _check_finite(bad, Y)
         return Run(_time_first(Y), None, _time_first(U))
 
@@ -218,8 +223,8 @@ class Jordan(_Cell):
         B = X.shape[0]
         bufs = self._buffers(B)
         dx, dy0 = np.zeros(X.shape), np.zeros((B, self.n_outputs))
-        _jordan_bwd_batch(*self._transposed(), self.W_out, X, h0,
-                          _batch_first(run.h), _batch_first(run.gates), dH, *bufs, dx, dy0)
+        strided(_jordan_bwd_batch, bufs[0].shape[0], *self._transposed(), self.W_out, X, h0,
+                _batch_first(run.h), _batch_first(run.gates), dH, *bufs, dx, dy0)
         g = {p: a.sum(0) for p, a in zip(self.PARAMS, bufs)}
         g.update(x=dx, h0=dy0)
         return g

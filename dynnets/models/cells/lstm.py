@@ -26,15 +26,13 @@ References
        "LSTM: a search space odyssey", IEEE TNNLS 28(10), 2222-2232, 2017.
 """
 
-import functools
 
-import numba
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from ..._math import sigmoid, tanh
 from ..._simd import gemm_tn_add, matvec_t
-from ..._threads import in_threads
+from ..._threads import strided
 from ..._validate import as_float_array
 from ...config import JIT, JIT_NO_RC, SEQ_BLOCK
 from ._base import (
@@ -133,11 +131,11 @@ def _lstm_stepper(W_ihT, W_hhT, b, p, S, G, A, x):
 
 
 @njit(cache=True, nogil=True, **JIT)
-def _lstm_fwd_blocks(first, step, W_ihT, W_hhT, b, p, coupled, x, h0, c0, H, C, G, bad):
-    """Blocks ``first, first + step, ...`` of ``SEQ_BLOCK`` sequences; one task
-    of :func:`dynnets._threads.in_threads`."""
+def _lstm_fwd_blocks(first, stride, W_ihT, W_hhT, b, p, coupled, x, h0, c0, H, C, G, bad):
+    """Blocks ``first, first + stride, ...`` of ``SEQ_BLOCK`` sequences; one task
+    of :func:`dynnets._threads.strided`."""
     B = x.shape[0]
-    for k in range(first, (B + SEQ_BLOCK - 1) // SEQ_BLOCK, step):
+    for k in range(first, (B + SEQ_BLOCK - 1) // SEQ_BLOCK, stride):
         s0, s1 = k * SEQ_BLOCK, min(B, (k + 1) * SEQ_BLOCK)
         _lstm_fwd(W_ihT, W_hhT, b, p, coupled, x[s0:s1], h0[s0:s1], c0[s0:s1], H[s0:s1], C[s0:s1], G[s0:s1],
                   bad[s0:s1])
@@ -210,16 +208,18 @@ def _lstm_bwd(W_ihT, W_hh, p, coupled, x, h0, c0, H, C, G, dH, dC, gW_ih, gW_hh,
 
 
 @njit(cache=True, nogil=True, **JIT)
-def _lstm_bwd_blocks(k, W_ihT, W_hh, p, coupled, x, h0, c0, H, C, G, dH, dC, gW_ih, gW_hh, gb, gp, dx, dh0, dc0):
-    """Blocks ``k, k + K, ...`` of ``SEQ_BLOCK`` sequences into gradient buffer
-    ``k`` of ``K``: block j always adds to buffer ``j % K``, in the same order,
-    so the sums do not depend on the thread count. One task of
-    :func:`dynnets._threads.in_threads`."""
+def _lstm_bwd_blocks(first, stride, W_ihT, W_hh, p, coupled, x, h0, c0, H, C, G, dH, dC, gW_ih, gW_hh, gb, gp, dx,
+                     dh0, dc0):
+    """Gradient buffers ``k = first, first + stride, ...`` of ``K``: buffer ``k``
+    sums blocks ``k, k + K, ...`` of ``SEQ_BLOCK`` sequences in that order,
+    whichever task runs it, so the sums do not depend on the thread count. One
+    task of :func:`dynnets._threads.strided`."""
     B, K = x.shape[0], gW_ih.shape[0]
-    for j in range(k, (B + SEQ_BLOCK - 1) // SEQ_BLOCK, K):
-        s0, s1 = j * SEQ_BLOCK, min(B, (j + 1) * SEQ_BLOCK)
-        _lstm_bwd(W_ihT, W_hh, p, coupled, x[s0:s1], h0[s0:s1], c0[s0:s1], H[s0:s1], C[s0:s1], G[s0:s1],
-                  dH[s0:s1], dC[s0:s1], gW_ih[k], gW_hh[k], gb[k], gp[k], dx[s0:s1], dh0[s0:s1], dc0[s0:s1])
+    for k in range(first, K, stride):
+        for j in range(k, (B + SEQ_BLOCK - 1) // SEQ_BLOCK, K):
+            s0, s1 = j * SEQ_BLOCK, min(B, (j + 1) * SEQ_BLOCK)
+            _lstm_bwd(W_ihT, W_hh, p, coupled, x[s0:s1], h0[s0:s1], c0[s0:s1], H[s0:s1], C[s0:s1], G[s0:s1],
+                      dH[s0:s1], dC[s0:s1], gW_ih[k], gW_hh[k], gb[k], gp[k], dx[s0:s1], dh0[s0:s1], dc0[s0:s1])
 
 
 @njit(cache=True, **JIT)
@@ -288,10 +288,13 @@ def _lstm_rtrl(W_ih, W_hh, b, p, coupled, x, h0, c0, dH, dC, g):
         _sensitivity_add(dC[t], Sc, g)
 
 
-@njit(parallel=True, **JIT)
-def _lstm_rtrl_batch(W_ih, W_hh, b, p, coupled, x, h0, c0, dH, dC, g):
+@njit(cache=True, nogil=True, **JIT)
+def _lstm_rtrl_batch(first, stride, W_ih, W_hh, b, p, coupled, x, h0, c0, dH, dC, g):
+    """Gradient buffers ``k = first, first + stride, ...`` of ``K``; buffer ``k`` sums
+    sequences ``k, k + K, ...`` in order, whichever task runs it. One task of
+    :func:`dynnets._threads.strided`."""
     K = g.shape[0]
-    for k in prange(K):
+    for k in range(first, K, stride):
         for s in range(k, x.shape[0], K):
             _lstm_rtrl(W_ih, W_hh, b, p, coupled, x[s], h0[s], c0[s], dH[s], dC[s], g[k])
 
@@ -383,8 +386,7 @@ class LSTM(_TorchLayout, _Cell):
         bad = np.empty(X.shape[0], np.int64)
         args = (*self._transposed(), self.b_ih + self.b_hh, self.peephole, self.variant == "CIFG", X, h0, c0, H, C,
                 G, bad)
-        n_tasks = min(-(-B // SEQ_BLOCK), numba.get_num_threads())
-        in_threads([functools.partial(_lstm_fwd_blocks, i, n_tasks, *args) for i in range(n_tasks)])
+        strided(_lstm_fwd_blocks, -(-B // SEQ_BLOCK), *args)
         _check_finite(bad, H)
         return Run(_time_first(H), _time_first(C), _time_first(G))
 
@@ -411,7 +413,7 @@ class LSTM(_TorchLayout, _Cell):
         args = (np.ascontiguousarray(self.W_ih.T), np.ascontiguousarray(self.W_hh), self.peephole,
                 self.variant == "CIFG", X, h0, c0, _batch_first(run.h), _batch_first(run.c), _batch_first(run.gates),
                 dH, dC, gih, ghh, gb, gp, dx, dh0, dc0)
-        in_threads([functools.partial(_lstm_bwd_blocks, k, *args) for k in range(gih.shape[0])])
+        strided(_lstm_bwd_blocks, gih.shape[0], *args)
         gb = gb.sum(0)
         g = {"W_ih": gih.sum(0), "W_hh": ghh.sum(0), "b_ih": gb, "b_hh": gb.copy()}
         if self.variant != "NP":
@@ -431,8 +433,8 @@ class LSTM(_TorchLayout, _Cell):
         dH, dC = self._grad_in("dh", dh, (T, B, n)), self._grad_in("dc", dc, (T, B, n))
         size = self.W_ih.size + self.W_hh.size + self.b_ih.size
         g = np.zeros((min(B, GRAD_BUFFERS), size + 3 * n))
-        _lstm_rtrl_batch(self.W_ih, self.W_hh, self.b_ih + self.b_hh, self.peephole, self.variant == "CIFG", X, h0,
-                         c0, dH, dC, g)
+        strided(_lstm_rtrl_batch, g.shape[0], self.W_ih, self.W_hh, self.b_ih + self.b_hh, self.peephole,
+                self.variant == "CIFG", X, h0, c0, dH, dC, g)
         g = g.sum(0)
         out = _unflatten(self, g)
         if self.variant != "NP":

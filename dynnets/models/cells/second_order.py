@@ -14,8 +14,9 @@ References
 """
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
+from ..._threads import strided
 from ..._validate import as_float_array
 from ...config import JIT, JIT_NO_RC
 from ._base import (
@@ -69,9 +70,10 @@ def _second_order_stepper(W, b, kind, S, G, A, x):
     return _keep_next(S)
 
 
-@njit(parallel=True, **JIT)
-def _second_order_fwd_batch(W, b, kind, x, h0, H, bad):
-    for s in prange(x.shape[0]):
+@njit(cache=True, nogil=True, **JIT)
+def _second_order_fwd_batch(first, stride, W, b, kind, x, h0, H, bad):
+    """Sequences ``first, first + stride, ...``; one task of :func:`dynnets._threads.strided`."""
+    for s in range(first, x.shape[0], stride):
         bad[s] = _second_order_fwd(W, b, kind, x[s], h0[s], H[s])
 
 
@@ -99,10 +101,13 @@ def _second_order_bwd(W, kind, x, h0, H, dH, gW, gb, dx, dh0):
     dh0[:] = dh
 
 
-@njit(parallel=True, **JIT)
-def _second_order_bwd_batch(W, kind, x, h0, H, dH, gW, gb, dx, dh0):
+@njit(cache=True, nogil=True, **JIT)
+def _second_order_bwd_batch(first, stride, W, kind, x, h0, H, dH, gW, gb, dx, dh0):
+    """Gradient buffers ``k = first, first + stride, ...`` of ``K``; buffer ``k`` sums
+    sequences ``k, k + K, ...`` in order, whichever task runs it. One task of
+    :func:`dynnets._threads.strided`."""
     K = gW.shape[0]
-    for k in prange(K):
+    for k in range(first, K, stride):
         for s in range(k, x.shape[0], K):
             _second_order_bwd(W, kind, x[s], h0[s], H[s], dH[s], gW[k], gb[k], dx[s], dh0[s])
 
@@ -153,7 +158,7 @@ class SecondOrder(_Cell):
     def _forward(self, X, h0, c0):
         H = np.empty(X.shape[:2] + (self.n_hidden,))
         bad = np.empty(X.shape[0], np.int64)
-        _second_order_fwd_batch(self.W, self.b, NONLINEARITIES[self.nonlinearity], X, h0, H, bad)
+        strided(_second_order_fwd_batch, X.shape[0], self.W, self.b, NONLINEARITIES[self.nonlinearity], X, h0, H, bad)
         _check_finite(bad, H)
         return Run(_time_first(H))
 
@@ -173,8 +178,8 @@ class SecondOrder(_Cell):
         B = X.shape[0]
         gW, gb = self._buffers(B)
         dx, dh0 = np.zeros(X.shape), np.zeros((B, self.n_hidden))
-        _second_order_bwd_batch(self.W, NONLINEARITIES[self.nonlinearity], X, h0, _batch_first(run.h), dH, gW, gb,
-                                dx, dh0)
+        strided(_second_order_bwd_batch, gW.shape[0], self.W, NONLINEARITIES[self.nonlinearity], X, h0,
+                _batch_first(run.h), dH, gW, gb, dx, dh0)
         return {"W": gW.sum(0), "b": gb.sum(0), "x": dx, "h0": dh0}
 
     def _jacobian(self, x, h):
