@@ -22,10 +22,11 @@ References
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from .._random import stream_states
 from .._repr import array_repr
+from .._threads import strided
 from .._validate import as_float_array, as_scalar
 from ..config import JIT
 from .hopfield import as_bipolar, unit_state
@@ -60,10 +61,10 @@ def _bam_energy(W, x, y):
     return e
 
 
-@njit(parallel=True, **JIT)
-def _bam_recall(W, X0, Y0, temperature, max_iter, rng, X, Y, energy, converged, n_iter):
+@njit(cache=True, nogil=True, **JIT)
+def _bam_recall(first, stride, W, X0, Y0, temperature, max_iter, rng, X, Y, energy, converged, n_iter):
     K = X0.shape[0]
-    for k in prange(K):
+    for k in range(first, K, stride):
         x = X0[k].copy()
         y = Y0[k].copy()
         nx = np.empty_like(x)
@@ -188,7 +189,7 @@ class BAM:
         energy = np.full((K, max_iter + 1), np.nan)
         converged = np.zeros(K, np.bool_)
         n_iter = np.zeros(K, np.int64)
-        _bam_recall(W, X0, Y0, T, max_iter, rng, Xo, Yo, energy, converged, n_iter)
+        strided(_bam_recall, K, W, X0, Y0, T, max_iter, rng, Xo, Yo, energy, converged, n_iter)
         if one:
             return BAMRecall(Xo[0], Yo[0], converged[0], n_iter[0], energy[0])
         return BAMRecall(Xo, Yo, converged, n_iter, energy)

@@ -62,11 +62,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.linalg
-from numba import njit, prange
+from numba import njit
 
 from .._math import exp, sigmoid
 from .._random import shuffle, stream_states, uniform
 from .._repr import array_repr
+from .._threads import strided
 from .._validate import (
     as_choice,
     as_float_array,
@@ -299,12 +300,12 @@ def _field(W, s, theta, h):
         h[i] = a - theta[i]
 
 
-@njit(parallel=True, **JIT)
-def _recall_async(W, WT, theta, S, temperature, max_sweeps, rng, S_out, energy, converged, n_sweeps):
+@njit(cache=True, nogil=True, **JIT)
+def _recall_async(first, stride, W, WT, theta, S, temperature, max_sweeps, rng, S_out, energy, converged, n_sweeps):
     """Asynchronous (or Glauber, T > 0) recall of every row of ``S`` in random
     unit order; ``h`` is kept up to date by adding the flipped unit's column."""
     K, N = S.shape
-    for k in prange(K):
+    for k in range(first, K, stride):
         s = S[k].copy()
         h = np.empty(N)
         _field(W, s, theta, h)
@@ -333,11 +334,12 @@ def _recall_async(W, WT, theta, S, temperature, max_sweeps, rng, S_out, energy, 
         S_out[k] = s
 
 
-@njit(parallel=True, **JIT)
-def _recall_sync(W, theta, S, temperature, max_sweeps, rng, S_out, energy, converged, cycle, n_sweeps):
+@njit(cache=True, nogil=True, **JIT)
+def _recall_sync(first, stride, W, theta, S, temperature, max_sweeps, rng, S_out, energy, converged, cycle,
+                 n_sweeps):
     """Synchronous (Little) recall; stops at a fixed point or a 2-cycle."""
     K, N = S.shape
-    for k in prange(K):
+    for k in range(first, K, stride):
         s = S[k].copy()
         prev = np.full(N, np.nan)
         new = np.empty(N)
@@ -506,10 +508,11 @@ class Hopfield:
         cycle = np.zeros(K, np.bool_)
         n_sweeps = np.zeros(K, np.int64)
         if mode == "async":
-            _recall_async(self.weights, np.ascontiguousarray(self.weights.T), self.theta, S, T, max_sweeps, rng,
-                          S_out, energy, converged, n_sweeps)
+            strided(_recall_async, K, self.weights, np.ascontiguousarray(self.weights.T), self.theta, S, T,
+                    max_sweeps, rng, S_out, energy, converged, n_sweeps)
         else:
-            _recall_sync(self.weights, self.theta, S, T, max_sweeps, rng, S_out, energy, converged, cycle, n_sweeps)
+            strided(_recall_sync, K, self.weights, self.theta, S, T, max_sweeps, rng, S_out, energy, converged, cycle,
+                    n_sweeps)
         if one:
             return Recall(S_out[0], converged[0], cycle[0], n_sweeps[0], energy[0])
         return Recall(S_out, converged, cycle, n_sweeps, energy)
@@ -617,11 +620,11 @@ def continuous_hopfield_energy(u, T, R=1.0, I=0.0, gain=1.0):
 # ----------------------------------------------------------------------------
 
 
-@njit(parallel=True, **JIT)
-def _modern_update(X, Q, beta, max_iter, tol, out, n_iter):
+@njit(cache=True, nogil=True, **JIT)
+def _modern_update(first, stride, X, Q, beta, max_iter, tol, out, n_iter):
     K, d = Q.shape
     P = X.shape[0]
-    for k in prange(K):
+    for k in range(first, K, stride):
         xi = Q[k].copy()
         a = np.empty(P)
         new = np.empty(d)
@@ -695,7 +698,7 @@ class ModernHopfield:
         tol = as_scalar("tol", tol, low=0.0)
         out = np.empty_like(Q)
         n_iter = np.zeros(Q.shape[0], np.int64)
-        _modern_update(self.patterns, Q, self.beta, max_iter, tol, out, n_iter)
+        strided(_modern_update, Q.shape[0], self.patterns, Q, self.beta, max_iter, tol, out, n_iter)
         return (out[0], n_iter[0]) if one else (out, n_iter)
 
     def energy(self, states):

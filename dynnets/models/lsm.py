@@ -38,8 +38,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from numba import njit, prange
+from numba import njit
 
+from .._threads import strided
 from .._validate import as_bool, as_float_array, as_rng, as_scalar, per_unit
 from ..config import JIT
 
@@ -89,11 +90,12 @@ def _run_lif(indptr, indices, data, W_in, R, v_rest, v_reset, theta, n_ref, bias
             spikes[t, i] = fired[i]
 
 
-@njit(parallel=True, **JIT)
-def _run_lif_many(indptr, indices, data, W_in, R, v_rest, v_reset, theta, n_ref, bias, dm, de, di, dr,
+@njit(cache=True, nogil=True, **JIT)
+def _run_lif_many(first, stride, indptr, indices, data, W_in, R, v_rest, v_reset, theta, n_ref, bias, dm, de, di, dr,
                   U, V0, states, spikes):
-    """Independent sequences ``U[s]`` (S, T, m) -> ``states[s]``, ``spikes[s]``."""
-    for s in prange(U.shape[0]):
+    """Independent sequences ``U[s]`` (S, T, m) -> ``states[s]``, ``spikes[s]``, for
+    ``s = first, first + stride, ...``: one task of :func:`dynnets._threads.strided`."""
+    for s in range(first, U.shape[0], stride):
         _run_lif(indptr, indices, data, W_in, R, v_rest, v_reset, theta, n_ref, bias, dm, de, di, dr,
                  U[s], V0[s], states[s], spikes[s])
 
@@ -270,9 +272,9 @@ class LSM:
         n_ref = np.round(self.t_ref / dt).astype(np.int64)
         states = np.empty((S, T, N))
         spikes = np.empty((S, T, N), np.bool_)
-        _run_lif_many(*self._csc, self.W_in, self.R, self.v_rest, self.v_reset, self.theta, n_ref,
-                      self.bias, np.exp(-dt / self.tau_m), np.exp(-dt / self.tau_syn_e), np.exp(-dt / self.tau_syn_i),
-                      np.exp(-dt / self.tau_readout), np.ascontiguousarray(U.transpose(1, 0, 2)), V0, states, spikes)
+        strided(_run_lif_many, S, *self._csc, self.W_in, self.R, self.v_rest, self.v_reset, self.theta, n_ref,
+                self.bias, np.exp(-dt / self.tau_m), np.exp(-dt / self.tau_syn_e), np.exp(-dt / self.tau_syn_i),
+                np.exp(-dt / self.tau_readout), np.ascontiguousarray(U.transpose(1, 0, 2)), V0, states, spikes)
         states, spikes = states.transpose(1, 0, 2), spikes.transpose(1, 0, 2)
         if single:
             states, spikes = states[:, 0], spikes[:, 0]
