@@ -568,11 +568,11 @@ def _population_kernel(n_fixed):
 
     With a constant size LLVM unrolls the weighted sums and keeps each network's
     sum in a register, 64 networks to a block. Larger networks run the any-size
-    kernel, 16 networks to a block, whose sums are :func:`batched_matvec_add`:
-    it keeps 8 sums in registers per vector of networks, where one sum at a time
-    runs at the latency of one chain of FMAs (the per-size kernels were 1.3-1.6x
-    slower at 10 neurons, and took 11 s each to compile). Both sum in the same
-    order: the numbers are the same bits (tested).
+    kernel, 16 networks to a block, whose sums are :func:`batched_matvec_add`: it
+    keeps 16 independent sums in registers, where one sum at a time runs at the
+    latency of one chain of FMAs. (Per-size kernels with those sums measured no
+    faster at 7-10 neurons and took 11-14 s each to compile.) Both sum in the
+    same order: the numbers are the same bits (tested).
     """
     B = _block_size(n_fixed)
 
