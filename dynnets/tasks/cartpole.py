@@ -44,9 +44,10 @@ References
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from .._repr import array_repr
+from .._threads import strided
 from .._validate import as_bool, as_float_array, as_scalar
 from ..config import JIT
 from ._agent import check_dt, controller_arrays, euler_step, reset
@@ -251,13 +252,14 @@ def _episode(W, tau, bias, gain, Win, start, n_poles, velocities, max_steps, dt,
     return t, fit
 
 
-@njit(parallel=True, **JIT)
-def _balance_population(W, tau, bias, gain, Win, starts, n_poles, velocities, max_steps, dt, output, steps, fitness):
+@njit(cache=True, nogil=True, **JIT)
+def _balance_population(first, stride, W, tau, bias, gain, Win, starts, n_poles, velocities, max_steps, dt, output,
+                        steps, fitness):
     """Every network (P) from every start (S): P * S independent episodes."""
     P = W.shape[0]
     S = starts.shape[0]
     none = np.zeros((1, 1))
-    for k in prange(P * S):
+    for k in range(first, P * S, stride):
         p = k // S
         s = k - p * S
         t, f = _episode(W[p], tau[p], bias[p], gain[p], Win[p], starts[s], n_poles, velocities, max_steps, dt,
@@ -373,7 +375,8 @@ def balance(net, starts=None, *, n_poles=2, velocities=False, max_steps=1000, dt
     output = as_scalar("output", output, low=0, high=W.shape[-1] - 1, integer=True)
     steps = np.zeros((W.shape[0], s.shape[0]), dtype=np.int64)
     fitness = np.zeros((W.shape[0], s.shape[0]))
-    _balance_population(W, tau, bias, gain, Win, s, n_poles, bool(velocities), max_steps, dt, output, steps, fitness)
+    strided(_balance_population, W.shape[0] * s.shape[0], W, tau, bias, gain, Win, s, n_poles, bool(velocities),
+            max_steps, dt, output, steps, fitness)
     return BalanceResult(steps, fitness)
 
 

@@ -34,10 +34,11 @@ References
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from .._random import stream_states, uniform
 from .._repr import array_repr
+from .._threads import strided
 from .._validate import as_float_array, as_scalar, as_steps
 from ..config import JIT
 from ._agent import check_dt, controller_arrays, euler_step, reset
@@ -102,24 +103,24 @@ def _trial(W, tau, bias, gain, Win, offset, dt, record, track):
     return abs(ox - ax)
 
 
-@njit(parallel=True, **JIT)
-def _catch_fixed(W, tau, bias, gain, Win, offsets, dt, distance):
+@njit(cache=True, nogil=True, **JIT)
+def _catch_fixed(first, stride, W, tau, bias, gain, Win, offsets, dt, distance):
     P = W.shape[0]
     S = offsets.size
     none = np.zeros((1, 1))
-    for k in prange(P * S):
+    for k in range(first, P * S, stride):
         p = k // S
         s = k - p * S
         distance[p, s] = _trial(W[p], tau[p], bias[p], gain[p], Win[p], offsets[s], dt, False, none)
 
 
-@njit(parallel=True, **JIT)
-def _catch_random(W, tau, bias, gain, Win, streams, dt, offsets, distance):
+@njit(cache=True, nogil=True, **JIT)
+def _catch_random(first, stride, W, tau, bias, gain, Win, streams, dt, offsets, distance):
     """Network p draws its own offsets from stream p, then runs them."""
     P = W.shape[0]
     S = offsets.shape[1]
     none = np.zeros((1, 1))
-    for p in prange(P):
+    for p in range(first, P, stride):
         for s in range(S):
             offsets[p, s] = MAX_OFFSET * (2.0 * uniform(streams, p) - 1.0)
             distance[p, s] = _trial(W[p], tau[p], bias[p], gain[p], Win[p], offsets[p, s], dt, False, none)
@@ -191,7 +192,7 @@ def catch(net, offsets=None, *, n_trials=16, seed=None, dt=STEP):
         if off.size == 0:
             raise ValueError("offsets must not be empty")
         distance = np.empty((P, off.size))
-        _catch_fixed(W, tau, bias, gain, Win, off, dt, distance)
+        strided(_catch_fixed, P * off.size, W, tau, bias, gain, Win, off, dt, distance)
         off = np.broadcast_to(off, (P, off.size)).copy()
     else:
         if seed is None:
@@ -199,7 +200,7 @@ def catch(net, offsets=None, *, n_trials=16, seed=None, dt=STEP):
         n_trials = as_scalar("n_trials", n_trials, low=1, integer=True)
         off = np.empty((P, n_trials))
         distance = np.empty((P, n_trials))
-        _catch_random(W, tau, bias, gain, Win, stream_states(seed, P), dt, off, distance)
+        strided(_catch_random, P, W, tau, bias, gain, Win, stream_states(seed, P), dt, off, distance)
     fitness = (1.0 - np.minimum(distance, MAX_DISTANCE) / MAX_DISTANCE).mean(axis=1)
     return CatchResult(off, distance, distance <= AGENT_RADIUS, fitness)
 

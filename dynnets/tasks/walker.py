@@ -33,9 +33,10 @@ References
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from .._repr import array_repr
+from .._threads import strided
 from .._validate import as_float_array, as_scalar, as_steps
 from ..config import JIT
 from ._agent import check_dt, controller_arrays, euler_step, reset
@@ -123,10 +124,10 @@ def _walk(W, tau, bias, gain, Win, start, n_steps, dt, record, states, outs):
     return s[0]
 
 
-@njit(parallel=True, **JIT)
-def _walk_population(W, tau, bias, gain, Win, start, n_steps, dt, distance):
+@njit(cache=True, nogil=True, **JIT)
+def _walk_population(first, stride, W, tau, bias, gain, Win, start, n_steps, dt, distance):
     none = np.zeros((1, 1))
-    for p in prange(W.shape[0]):
+    for p in range(first, W.shape[0], stride):
         distance[p] = _walk(W[p], tau[p], bias[p], gain[p], Win[p], start, n_steps, dt, False, none, none)
 
 
@@ -207,7 +208,7 @@ def walk(net, *, duration=DURATION, dt=STEP):
     dt = check_dt(dt, tau)
     n_steps, duration, _ = _steps(duration, dt)
     distance = np.empty(W.shape[0])
-    _walk_population(W, tau, bias, gain, Win, initial_state(), n_steps, dt, distance)
+    strided(_walk_population, W.shape[0], W, tau, bias, gain, Win, initial_state(), n_steps, dt, distance)
     return WalkResult(distance, distance / duration)
 
 
