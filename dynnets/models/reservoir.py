@@ -40,6 +40,7 @@ import scipy.sparse as sp
 from numba import njit, prange
 
 from .._math import is_finite, tanh
+from .._threads import strided
 from .._validate import argument, as_float_array, as_rng, as_scalar
 from ..config import JIT, JIT_STRICT
 from ..errors import DivergenceError, NumericalWarning
@@ -199,14 +200,15 @@ def _run_item(val, col, coff, clen, crow, bchunks, W_inT, bias, leak, W_fbT, lin
     return -1
 
 
-@njit(parallel=True, **JIT)
-def _run_items(val, col, coff, clen, crow, bchunks, W_inT, bias, leak, W_fbT, linear, blocks, starts, u, fb, x0, X,
-               bad):
+@njit(cache=True, nogil=True, **JIT)
+def _run_items(first, stride, val, col, coff, clen, crow, bchunks, W_inT, bias, leak, W_fbT, linear, blocks, starts,
+               u, fb, x0, X, bad):
     """Every (block, sequence) pair is an independent item; ``x0[s, :]`` per
-    sequence; ``bad[item]`` gets :func:`_run_item`'s status."""
+    sequence; ``bad[item]`` gets :func:`_run_item`'s status. Items ``first,
+    first + stride, ...``: one task of :func:`dynnets._threads.strided`."""
     nb = blocks.size - 1
     ns = starts.size - 1
-    for item in prange(nb * ns):
+    for item in range(first, nb * ns, stride):
         b = item // ns
         s = item % ns
         bad[item] = _run_item(val, col, coff, clen, crow, bchunks, W_inT, bias, leak, W_fbT, linear, blocks, b, u, fb,
@@ -280,11 +282,12 @@ def _generate_one(val, col, coff, clen, crow, bchunks, W_inT, bias, leak, W_fbT,
             X[t, i] = x[i]
 
 
-@njit(parallel=True, **JIT)
-def _generate_many(val, col, coff, clen, crow, bchunks, W_inT, bias, leak, W_fbT, linear, blocks, x0, y0, coef,
-                   intercept, use_input, to_input, to_fb, u_ext, Y, X):
-    """Independent closed-loop runs from ``x0[s]``, ``y0[s]``: ``Y[:, s]``, ``X[:, s]``."""
-    for s in prange(x0.shape[0]):
+@njit(cache=True, nogil=True, **JIT)
+def _generate_many(first, stride, val, col, coff, clen, crow, bchunks, W_inT, bias, leak, W_fbT, linear, blocks, x0,
+                   y0, coef, intercept, use_input, to_input, to_fb, u_ext, Y, X):
+    """Independent closed-loop runs from ``x0[s]``, ``y0[s]``: ``Y[:, s]``, ``X[:, s]``,
+    for ``s = first, first + stride, ...``."""
+    for s in range(first, x0.shape[0], stride):
         _generate_one(val, col, coff, clen, crow, bchunks, W_inT, bias, leak, W_fbT, linear, blocks, x0[s], y0[s],
                       coef, intercept, use_input, to_input, to_fb, u_ext[:, s], Y[:, s], X[:, s])
 
@@ -597,7 +600,7 @@ class Reservoir:
         elif S == 1 and nb == 1:
             bad[0] = _run_item(*args, 0, flat, fb, 0, flat.shape[0], X0[0], X)
         else:
-            _run_items(*args, starts, flat, fb, X0, X, bad)
+            strided(_run_items, nb * S, *args, starts, flat, fb, X0, X, bad)
         if np.any(bad >= 0):
             item = int(np.flatnonzero(bad >= 0)[0])
             b, s, t = item // S, item % S, int(bad[item])
@@ -667,8 +670,8 @@ class Reservoir:
             U = np.ascontiguousarray(np.broadcast_to(U, (n_steps, S, m)))
         Y = np.empty((n_steps, S, d))
         X = np.empty((n_steps, S, N))
-        _generate_many(*self._kernel_args(), np.ascontiguousarray(X0), Y0, np.ascontiguousarray(C), b,
-                       bool(use_input), bool(to_input), to_fb, U, Y, X)
+        strided(_generate_many, X0.shape[0], *self._kernel_args(), np.ascontiguousarray(X0), Y0,
+                np.ascontiguousarray(C), b, bool(use_input), bool(to_input), to_fb, U, Y, X)
         if not np.all(np.isfinite(Y)):
             t, s = np.argwhere(~np.isfinite(Y))[0][:2]
             raise DivergenceError(t, 0, None if single else int(s))
