@@ -4,17 +4,18 @@ numba compiles a ``parallel=True`` kernel in every process, together with all
 the code it calls: for the LSTM's batch kernels that took 6-13 s a process, for
 the CTRNN population kernel 5-7 s. A serial kernel compiled with ``cache=True,
 nogil=True`` loads from the disk cache instead, and a few Python threads run it
-on disjoint parts of the work. The recurrent cells' batch kernels and the CTRNN
-population run this way. The caller fixes how the work is split, so results do
-not depend on the thread count.
+on disjoint parts of the work. The population, minibatch and recall-batch kernels
+run this way (see :func:`strided`'s callers). The caller fixes how the work is
+split, so results do not depend on the thread count.
 """
 
 import functools
+import os
 from concurrent.futures import ThreadPoolExecutor
 
 import numba
 
-_POOLS = {}
+_POOLS = {}  # by (process id, size): a forked child has none of its parent's threads
 
 
 def in_threads(tasks):
@@ -25,9 +26,10 @@ def in_threads(tasks):
         for task in tasks:
             task()
         return
-    if n not in _POOLS:
-        _POOLS[n] = ThreadPoolExecutor(max_workers=n, thread_name_prefix="dynnets")
-    for f in [_POOLS[n].submit(task) for task in tasks]:
+    key = (os.getpid(), n)
+    if key not in _POOLS:
+        _POOLS[key] = ThreadPoolExecutor(max_workers=n, thread_name_prefix="dynnets")
+    for f in [_POOLS[key].submit(task) for task in tasks]:
         f.result()
 
 
