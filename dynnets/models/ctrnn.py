@@ -585,11 +585,10 @@ def _population_kernel(n_fixed):
 
         The parameter arrays are padded to a multiple of ``B`` networks (the
         padding is simulated and discarded). This runs blocks ``first, first +
-        stride, ...`` of ``B`` networks: one task of
-        :func:`dynnets._threads.strided`. Within a block the state is flat, ``e = i * B + q``, so the
-        elementwise passes are one vectorised loop each. Writes ``y_out[r, p, i]``
-        for the ``P = y0.shape[0]`` real networks and ``stats[p] = (diverged,
-        step, unit)``.
+        stride, ...`` of ``B`` networks: one task of :func:`dynnets._threads.strided`.
+        Within a block the state is flat, ``e = i * B + q``, so the elementwise
+        passes are one vectorised loop each. Writes ``y_out[r, p, i]`` for the
+        ``P = y0.shape[0]`` real networks and ``stats[p] = (diverged, step, unit)``.
         """
         n = n_fixed if n_fixed else tau_t.shape[0]
         N = n * B  # a block's neurons; the elementwise passes run over all of them at once
@@ -609,7 +608,10 @@ def _population_kernel(n_fixed):
             inv_tau = (1.0 / tau_t[:, p0:p0 + B]).reshape(N)
             y = np.zeros(N)
             o2 = np.empty((n, B))
-            o = o2.reshape(N)  # views made once: each view made in the loop costs two atomic reference counts
+            # flat views made once per block: a view costs two atomic reference counts,
+            # and made in the elementwise loops these were 20% of the time (K3[st] and
+            # A[st], once a stage, are not worth a second form of the helpers)
+            o = o2.reshape(N)
             I = np.zeros(N)
             K3 = np.empty((s, n, B))
             K = K3.reshape((s, N))
