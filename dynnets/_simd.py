@@ -3,8 +3,8 @@ the CTRNN population (:func:`batched_matvec_add`).
 
 ``out = init + M^T v`` with ``M`` (J, C): every output is a sum down a column,
 ``out[c] = init[c] + M[0, c] v[0] + M[1, c] v[1] + ...`` in that order, one
-fused multiply-add per term. Eight columns share a vector register and a block
-of up to 128 columns is up to 16 independent chains of FMAs over ``j``, with
+fused multiply-add per term. A vector register holds 8 columns (4 with AVX2)
+and a block of up to 16 vectors (8) is as many independent chains of FMAs over ``j``, with
 ``v[j]`` broadcast: no horizontal sums, and the accumulators stay in registers.
 Row dot products (``out[r] = W[r] . v``) end every row in a horizontal sum,
 about 9 cycles a row of 32; at 128 x 32 (an LSTM of 32 units) this form is 2-3x
@@ -16,20 +16,40 @@ vectorises the ``j`` reduction (gathers down the columns); without, its SLP
 vectoriser leaves the sums scalar. So the loops are built here with llvmlite.
 The last ``C % 8`` columns use masked loads and stores, and every column is
 summed in the same order whichever block computes it, so an output does not
-depend on ``C`` or on its position. Without AVX-512 LLVM splits the vectors
-into narrower ones; the results are the same.
+depend on ``C`` or on its position.
+
+Vector width and block sizes follow the CPU numba compiles for: 8 doubles a
+vector and 32 registers with AVX-512, 4 and 16 with AVX2 (2 and 16 below it).
+Blocks sized for 32 registers spilled with 16: on a Zen 3 the LSTM batch of
+benchmark (b) ran 2.5x slower than with blocks sized for it. Every output is the
+same chain of FMAs in the same order at any width, so the results do not
+depend on the machine either.
 """
 
+import llvmlite.binding as llvm
+import numba
 from llvmlite import ir
 from numba import types
 from numba.core import cgutils
 from numba.extending import intrinsic
 
-_LANES = 8  # float64 in a 512-bit register
-# Vectors per block, widest first: 16 vectors (128 columns) are 16 independent
-# chains of FMAs, enough to hide their latency; each narrower width runs at most
-# once, on what is left.
-_WIDTHS = (16, 8, 4, 2, 1)
+
+def _target_features():
+    """The CPU features numba compiles for: the host's, or those of the CPU named
+    by ``NUMBA_CPU_NAME`` / ``NUMBA_CPU_FEATURES`` (e.g. for a portable cache)."""
+    if numba.config.CPU_NAME:
+        return {f[1:] for f in (numba.config.CPU_FEATURES or "").split(",") if f.startswith("+")}
+    return {k for k, on in llvm.get_host_cpu_features().items() if on}
+
+
+_FEATURES = _target_features()
+_LANES = 8 if "avx512f" in _FEATURES else 4 if "avx" in _FEATURES else 2  # doubles per register
+_WIDE = _LANES == 8  # 32 vector registers, else 16
+# Vectors per block, widest first: half the registers as independent chains of
+# FMAs (16 with AVX-512, 8 with AVX2: two FMAs a cycle of 4-cycle latency),
+# enough to hide their latency; each narrower width runs at most once, on what
+# is left.
+_WIDTHS = (16, 8, 4, 2, 1) if _WIDE else (8, 4, 2, 1)
 
 
 class _Vectors:
@@ -153,8 +173,8 @@ def outer_add(typingctx, G, d, v):
     """``G[r, c] += d[r] v[c]`` (one FMA per element).
 
     ``G`` (R, C) C-contiguous float64; ``d`` (R,) float64, any stride; ``v`` (C,)
-    C-contiguous float64. A block of up to 128 columns of ``v`` stays in
-    registers while the rows of ``G`` stream through. Sizes are not checked.
+    C-contiguous float64. A block of up to 16 vectors of ``v`` (8 with AVX2)
+    stays in registers while the rows of ``G`` stream through. Sizes are not checked.
     """
     if not (_is_array(G, "C", 2) and _is_array(d) and _is_array(v, "C")):
         return None
@@ -181,15 +201,22 @@ def outer_add(typingctx, G, d, v):
     return sig, codegen
 
 
+# Accumulators of a block of :func:`gemm_tn_add` (rows x vectors of columns),
+# leaving registers for the vectors of ``B`` and a broadcast: 4 x 4 with
+# AVX-512, 4 x 2 with AVX2.
+_GEMM_ACCS = 16 if _WIDE else 8
+_GEMM_WIDTHS = (4, 2, 1) if _WIDE else (2, 1)
+
+
 @intrinsic
 def gemm_tn_add(typingctx, A, B, Cm):
     """``Cm[r, c] += sum_t A[t, r] B[t, c]`` (``Cm += A^T B``, summed in order of ``t``).
 
     ``A`` (T, R) float64 of any layout (``A = X.T`` gives ``Cm += X B``);
     ``B`` (T, C) and ``Cm`` (R, C) C-contiguous float64. A block of 4 rows and
-    32 columns of ``Cm`` (16 vectors) stays in registers while ``t`` runs, and
-    each vector of ``B`` loaded serves 4 rows (with fewer than 4 rows, blocks of
-    one row and up to 128 columns). Uses: the weight gradients of a
+    4 vectors of columns of ``Cm`` (2 with AVX2) stays in registers while ``t``
+    runs, and each vector of ``B`` loaded serves 4 rows (with fewer than 4 rows,
+    blocks of one row and up to 16 vectors). Uses: the weight gradients of a
     sequence, ``sum_t da_t h_{t-1}^T``, once after the backward pass instead of
     an outer product per step; and the gate pre-activations of several
     sequences at once, ``H_{t-1} W_hh^T``, so that ``W_hh`` is read once a step
@@ -234,7 +261,7 @@ def gemm_tn_add(typingctx, A, B, Cm):
                         vec.store(builder.load(acc), vec.ptr(Ca.data, builder.add(builder.mul(r, C), c)))
 
         def block(vec, cols):
-            rb = 16 // len(cols)  # rb x width accumulators: 16 vectors
+            rb = _GEMM_ACCS // len(cols)  # rb x width accumulators
             n_full = builder.udiv(R, ir.Constant(i64, rb))
             rows(vec, ir.Constant(i64, 0), n_full, rb, cols)
             if rb > 1:  # the last R % rb rows one at a time
@@ -250,7 +277,7 @@ def gemm_tn_add(typingctx, A, B, Cm):
             with few:
                 _by_column_blocks(builder, C, one_row_at_a_time)
             with many:
-                _by_column_blocks(builder, C, block, widths=(4, 2, 1))
+                _by_column_blocks(builder, C, block, widths=_GEMM_WIDTHS)
         return context.get_dummy_value()
 
     return sig, codegen
@@ -258,8 +285,9 @@ def gemm_tn_add(typingctx, A, B, Cm):
 
 # Rows per chunk of :func:`batched_matvec_add`, widest first, and vectors of
 # items per block: 8 x 2 independent chains of FMAs hide their latency (4-7%
-# faster than 8 x 1 at 10 x 10); each narrower chunk runs at most once.
-_ROW_CHUNKS = (8, 4, 2, 1)
+# faster than 8 x 1 at 10 x 10; 4 x 2 with AVX2's 16 registers); each narrower
+# chunk runs at most once.
+_ROW_CHUNKS = (8, 4, 2, 1) if _WIDE else (4, 2, 1)
 _ITEM_VECTORS = (2, 1)
 
 
