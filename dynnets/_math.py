@@ -120,12 +120,24 @@ def tanh(x):
     ``tanh(|x|) = -m / (2 + m)`` with ``m = e**(-2|x|) - 1``, one division. When
     the range reduction leaves ``k = 0`` (``|x| < ln(2)/4``) the rational form
     gives ``m = 2P / (Q - P)`` without cancellation, so small arguments keep
-    their relative accuracy.
+    their relative accuracy. ``k`` comes from the shifter, as in
+    :func:`sigmoid`: a conversion of doubles to integers has no vector
+    instruction before AVX-512, and with one this loop ran scalar on AVX2.
+    Beyond ``|x| = 20``, ``e**(-2|x|) < 2**-57`` and ``m`` rounds to -1, so the
+    argument is clamped there and ``2**k`` stays a normal number.
     """
-    p, q, s1, s2 = _exp_parts(-2.0 * abs(x))
+    t = -2.0 * abs(x)
+    if t < -40.0:  # noqa: PLR1730 (min() would need care with NaN; this lets it through)
+        t = -40.0
+    kk = t * _LOG2E + _SHIFTER
+    k = kk - _SHIFTER
+    r = (t - k * _LN2_HI) - k * _LN2_LO
+    rr = r * r
+    p = r * ((_P0 * rr + _P1) * rr + _P2)
+    q = ((_Q0 * rr + _Q1) * rr + _Q2) * rr + _Q3
     d = q - p
-    s = s1 * s2
-    num = 2.0 * p if s == 1.0 else (q + p) * s - d  # m = num / d
+    s = _bits_to_float64((_float64_to_bits(kk) - _SHIFTER_BITS + 1023) << 52)  # 2**k
+    num = 2.0 * p if k == 0.0 else (q + p) * s - d  # m = num / d
     res = -num / (2.0 * d + num)
     res = res if x >= 0.0 else -res
     return x if x != x else res  # noqa: PLR0124 (x != x: NaN)
