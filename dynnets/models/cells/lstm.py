@@ -145,8 +145,9 @@ def _lstm_fwd_blocks(first, stride, W_ihT, W_hhT, b, p, coupled, x, h0, c0, H, C
 def _lstm_bwd(W_ihT, W_hh, p, coupled, x, h0, c0, H, C, G, dH, dC, gW_ih, gW_hh, gb, gp, dx, dh0, dc0):
     """Backward through a block of S sequences (shapes as :func:`_lstm_fwd`),
     adding to the gradient buffers; ``dh_{t-1} = W_hh^T da_t`` of the block is
-    one product a step."""
+    one product a step. ``dC`` (S, T, n), or (S, 0, n) for none."""
     S, T = x.shape[0], x.shape[1]
+    has_dc = dC.shape[1] > 0
     n = h0.shape[1]
     dh = np.zeros((S, n))
     dc = np.zeros((S, n))
@@ -172,8 +173,11 @@ def _lstm_bwd(W_ihT, W_hh, p, coupled, x, h0, c0, H, C, G, dH, dC, gW_ih, gW_hh,
                     tc[k] = tanh(c[k])
                 for k in range(n):
                     da[oo + k] = dhk[k] * tc[k] * o[k] * (1.0 - o[k])
+                if has_dc:
+                    for k in range(n):
+                        dck[k] += dC[s, t, k]
                 for k in range(n):
-                    dck[k] += dC[s, t, k] + dhk[k] * o[k] * (1.0 - tc[k] * tc[k])
+                    dck[k] += dhk[k] * o[k] * (1.0 - tc[k] * tc[k])
                 for k in range(n):
                     dck[k] += da[oo + k] * p[2, k]
                 for k in range(n):
