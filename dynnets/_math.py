@@ -83,6 +83,21 @@ _SHIFTER_BITS = 0x4338000000000000
 _TWO_M600 = 2.0 ** -600
 
 
+@njit(cache=True, inline="always", **JIT_STRICT)
+def _exp_shifted(t):
+    """``e**t = 2**k (Q + P) / (Q - P)`` for ``t <= 0`` of modest size: returns
+    ``P``, ``Q``, ``k`` and ``k`` as an int64. ``k = round(t / ln 2)`` comes from
+    the shifter, which leaves it in the low bits of the sum: no conversion of
+    doubles to integers, which has no vector instruction before AVX-512."""
+    kk = t * _LOG2E + _SHIFTER
+    k = kk - _SHIFTER
+    r = (t - k * _LN2_HI) - k * _LN2_LO
+    rr = r * r
+    p = r * ((_P0 * rr + _P1) * rr + _P2)
+    q = ((_Q0 * rr + _Q1) * rr + _Q2) * rr + _Q3
+    return p, q, k, _float64_to_bits(kk) - _SHIFTER_BITS
+
+
 @njit(cache=True, **JIT_STRICT)
 def sigmoid(x):
     """The logistic function ``1 / (1 + exp(-x))``, accurate in both tails.
@@ -100,13 +115,8 @@ def sigmoid(x):
     t = -abs(x)
     if t < -746.0:  # noqa: PLR1730 (below, e**t rounds to zero; NaN passes)
         t = -746.0
-    kk = t * _LOG2E + _SHIFTER
-    k = kk - _SHIFTER
-    r = (t - k * _LN2_HI) - k * _LN2_LO
-    rr = r * r
-    p = r * ((_P0 * rr + _P1) * rr + _P2)
-    q = ((_Q0 * rr + _Q1) * rr + _Q2) * rr + _Q3
-    s = _bits_to_float64((_float64_to_bits(kk) - _SHIFTER_BITS + 1623) << 52)  # 2**(k + 600)
+    p, q, k, kbits = _exp_shifted(t)
+    s = _bits_to_float64((kbits + 1623) << 52)  # 2**(k + 600)
     d = q - p
     zn = ((q + p) * s) * _TWO_M600
     res = (d if x >= 0.0 else zn) / (d + zn)
@@ -121,22 +131,17 @@ def tanh(x):
     the range reduction leaves ``k = 0`` (``|x| < ln(2)/4``) the rational form
     gives ``m = 2P / (Q - P)`` without cancellation, so small arguments keep
     their relative accuracy. ``k`` comes from the shifter, as in
-    :func:`sigmoid`: a conversion of doubles to integers has no vector
-    instruction before AVX-512, and with one this loop ran scalar on AVX2.
+    :func:`sigmoid` (with a conversion of doubles to integers its loops ran
+    scalar on AVX2).
     Beyond ``|x| = 20``, ``e**(-2|x|) < 2**-57`` and ``m`` rounds to -1, so the
     argument is clamped there and ``2**k`` stays a normal number.
     """
     t = -2.0 * abs(x)
     if t < -40.0:  # noqa: PLR1730 (min() would need care with NaN; this lets it through)
         t = -40.0
-    kk = t * _LOG2E + _SHIFTER
-    k = kk - _SHIFTER
-    r = (t - k * _LN2_HI) - k * _LN2_LO
-    rr = r * r
-    p = r * ((_P0 * rr + _P1) * rr + _P2)
-    q = ((_Q0 * rr + _Q1) * rr + _Q2) * rr + _Q3
+    p, q, k, kbits = _exp_shifted(t)
     d = q - p
-    s = _bits_to_float64((_float64_to_bits(kk) - _SHIFTER_BITS + 1023) << 52)  # 2**k
+    s = _bits_to_float64((kbits + 1023) << 52)  # 2**k
     num = 2.0 * p if k == 0.0 else (q + p) * s - d  # m = num / d
     res = -num / (2.0 * d + num)
     res = res if x >= 0.0 else -res
