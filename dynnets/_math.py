@@ -115,7 +115,7 @@ def sigmoid(x):
     t = -abs(x)
     if t < -746.0:  # noqa: PLR1730 (below, e**t rounds to zero; NaN passes)
         t = -746.0
-    p, q, k, kbits = _exp_shifted(t)
+    p, q, _, kbits = _exp_shifted(t)
     s = _bits_to_float64((kbits + 1623) << 52)  # 2**(k + 600)
     d = q - p
     zn = ((q + p) * s) * _TWO_M600

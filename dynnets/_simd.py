@@ -1,5 +1,5 @@
-"""Mat-vecs written with explicit SIMD vectors (LLVM IR), for the cell kernels and
-the CTRNN population (:func:`batched_matvec_add`).
+"""Mat-vecs written with explicit SIMD vectors (LLVM IR), for the cell kernels
+(in float64 or float32) and the CTRNN population (:func:`batched_matvec_add`).
 
 ``out = init + M^T v`` with ``M`` (J, C): every output is a sum down a column,
 ``out[c] = init[c] + M[0, c] v[0] + M[1, c] v[1] + ...`` in that order, one
@@ -54,80 +54,92 @@ _WIDTHS = (16, 8, 4, 2, 1) if _WIDE else (8, 4, 2, 1)
 
 class _Vectors:
     """IR helpers for one block of columns: loads, stores (masked to the first
-    ``tail`` lanes when ``tail`` is given), broadcasts and FMAs of 8 doubles."""
+    ``tail`` lanes when ``tail`` is given), broadcasts and FMAs of one register's
+    worth of float64 or float32 (``dtype``, a numba type): ``lanes`` of them."""
 
-    def __init__(self, builder, tail=None):
+    def __init__(self, builder, dtype, tail=None):
         self.b = b = builder
-        self.dbl = ir.DoubleType()
-        self.vty = vty = ir.VectorType(self.dbl, _LANES)
+        f32 = dtype == types.float32
+        self.elem = ir.FloatType() if f32 else ir.DoubleType()
+        self.size = 4 if f32 else 8
+        self.lanes = lanes = _LANES * 8 // self.size
+        self.vty = vty = ir.VectorType(self.elem, lanes)
+        name = f"v{lanes}{'f32' if f32 else 'f64'}"
         self.i64 = i64 = ir.IntType(64)
-        self.fma = cgutils.get_or_insert_function(b.module, ir.FunctionType(vty, [vty] * 3), f"llvm.fma.v{_LANES}f64")
+        self.fma = cgutils.get_or_insert_function(b.module, ir.FunctionType(vty, [vty] * 3), f"llvm.fma.{name}")
         self.mask = None
         if tail is not None:
-            ivec = ir.VectorType(i64, _LANES)
-            self.mask = b.icmp_unsigned("<", ir.Constant(ivec, list(range(_LANES))), self._splat(tail, ivec))
-            mty = ir.VectorType(ir.IntType(1), _LANES)
+            ivec = ir.VectorType(i64, lanes)
+            self.mask = b.icmp_unsigned("<", ir.Constant(ivec, list(range(lanes))), self._splat(tail, ivec))
+            mty = ir.VectorType(ir.IntType(1), lanes)
             self.mload = cgutils.get_or_insert_function(
                 b.module, ir.FunctionType(vty, [vty.as_pointer(), ir.IntType(32), mty, vty]),
-                f"llvm.masked.load.v{_LANES}f64.p0v{_LANES}f64")
+                f"llvm.masked.load.{name}.p0{name}")
             self.mstore = cgutils.get_or_insert_function(
                 b.module, ir.FunctionType(ir.VoidType(), [vty, vty.as_pointer(), ir.IntType(32), mty]),
-                f"llvm.masked.store.v{_LANES}f64.p0v{_LANES}f64")
+                f"llvm.masked.store.{name}.p0{name}")
 
     def _splat(self, x, vty):
         b = self.b
         one = b.insert_element(ir.Constant(vty, ir.Undefined), x, ir.Constant(self.i64, 0))
         return b.shuffle_vector(one, ir.Constant(vty, ir.Undefined),
-                                ir.Constant(ir.VectorType(ir.IntType(32), _LANES), [0] * _LANES))
+                                ir.Constant(ir.VectorType(ir.IntType(32), vty.count), [0] * vty.count))
 
     def ptr(self, base, offset):
-        """Address of the vector at element ``offset`` of ``base`` (a double*)."""
+        """Address of the vector at element ``offset`` of ``base`` (an element pointer)."""
         return self.b.bitcast(self.b.gep(base, [offset]), self.vty.as_pointer())
 
     def load(self, ptr):
         if self.mask is None:
-            return self.b.load(ptr, align=8)
-        return self.b.call(self.mload, [ptr, ir.Constant(ir.IntType(32), 8), self.mask,
-                                        ir.Constant(self.vty, [0.0] * _LANES)])
+            return self.b.load(ptr, align=self.size)
+        return self.b.call(self.mload, [ptr, ir.Constant(ir.IntType(32), self.size), self.mask,
+                                        ir.Constant(self.vty, [0.0] * self.lanes)])
 
     def store(self, val, ptr):
         if self.mask is None:
-            self.b.store(val, ptr, align=8)
+            self.b.store(val, ptr, align=self.size)
         else:
-            self.b.call(self.mstore, [val, ptr, ir.Constant(ir.IntType(32), 8), self.mask])
+            self.b.call(self.mstore, [val, ptr, ir.Constant(ir.IntType(32), self.size), self.mask])
 
     def broadcast(self, data, offset):
-        """The double ``offset`` bytes into ``data``, in every lane."""
+        """The element ``offset`` bytes into ``data``, in every lane."""
         b = self.b
         p = b.gep(b.bitcast(data, ir.IntType(8).as_pointer()), [offset])
-        return self._splat(b.load(b.bitcast(p, self.dbl.as_pointer())), self.vty)
+        return self._splat(b.load(b.bitcast(p, self.elem.as_pointer())), self.vty)
 
 
-def _by_column_blocks(builder, C, body, widths=_WIDTHS):
-    """Cover columns 0..C-1 in blocks: those of each width in ``widths``, then
-    the last ``C % 8`` columns as one masked vector. ``body(vec, cols)`` emits
-    the code of one block, given the first column of each of its vectors."""
+def _by_column_blocks(builder, dtype, C, body, widths=_WIDTHS):
+    """Cover columns 0..C-1 in blocks: those of each width in ``widths`` (in
+    vectors), then the last ``C % lanes`` columns as one masked vector.
+    ``body(vec, cols)`` emits the code of one block, given the first column of
+    each of its vectors."""
     i64 = ir.IntType(64)
 
     def blocks(vec, start, n_blocks, width):
         with cgutils.for_range(builder, n_blocks) as blk:
-            c0 = builder.add(start, builder.mul(blk.index, ir.Constant(i64, width * _LANES)))
-            body(vec, [builder.add(c0, ir.Constant(i64, k * _LANES)) for k in range(width)])
+            c0 = builder.add(start, builder.mul(blk.index, ir.Constant(i64, width * vec.lanes)))
+            body(vec, [builder.add(c0, ir.Constant(i64, k * vec.lanes)) for k in range(width)])
 
     start = ir.Constant(i64, 0)
-    vec = _Vectors(builder)
+    vec = _Vectors(builder, dtype)
     for width in widths:  # widest first; each narrower width runs at most once
-        cols = ir.Constant(i64, width * _LANES)
+        cols = ir.Constant(i64, width * vec.lanes)
         n_blocks = builder.udiv(builder.sub(C, start), cols)
         blocks(vec, start, n_blocks, width)
         start = builder.add(start, builder.mul(n_blocks, cols))
     tail = builder.sub(C, start)
-    blocks(_Vectors(builder, tail), start, builder.zext(builder.icmp_unsigned("!=", tail, ir.Constant(i64, 0)), i64), 1)
+    blocks(_Vectors(builder, dtype, tail), start,
+           builder.zext(builder.icmp_unsigned("!=", tail, ir.Constant(i64, 0)), i64), 1)
 
 
-def _is_array(t, layout=None, ndim=1):
-    return (isinstance(t, types.Array) and t.dtype == types.float64 and t.ndim == ndim
+def _is_array(t, layout=None, ndim=1, dtype=types.float64):
+    return (isinstance(t, types.Array) and t.dtype == dtype and t.ndim == ndim
             and (layout is None or t.layout == layout))
+
+
+def _float_dtype(t):
+    """float64 or float32: the element type an intrinsic's arrays share."""
+    return t.dtype if isinstance(t, types.Array) and t.dtype in (types.float32, types.float64) else None
 
 
 @intrinsic
@@ -138,7 +150,9 @@ def matvec_t(typingctx, M, v, init, out):
     and ``out`` (C,) C-contiguous float64 (``out`` may be ``init``). Sizes are
     not checked: the caller's shapes must agree.
     """
-    if not (_is_array(M, "C", 2) and _is_array(v) and _is_array(init, "C") and _is_array(out, "C")):
+    dt = _float_dtype(M)
+    if not (_is_array(M, "C", 2, dt) and _is_array(v, None, 1, dt) and _is_array(init, "C", 1, dt)
+            and _is_array(out, "C", 1, dt)):
         return None
     sig = types.void(M, v, init, out)
 
@@ -157,12 +171,12 @@ def matvec_t(typingctx, M, v, init, out):
                 vj = vec.broadcast(va.data, builder.mul(jl.index, vstride))
                 mrow = builder.gep(mcol, [builder.mul(jl.index, C)])
                 for k, acc in enumerate(accs):
-                    m = vec.load(vec.ptr(mrow, ir.Constant(vec.i64, k * _LANES)))
+                    m = vec.load(vec.ptr(mrow, ir.Constant(vec.i64, k * vec.lanes)))
                     builder.store(builder.call(vec.fma, [m, vj, builder.load(acc)]), acc)
             for acc, c in zip(accs, cols):
                 vec.store(builder.load(acc), vec.ptr(oa.data, c))
 
-        _by_column_blocks(builder, C, block)
+        _by_column_blocks(builder, dt, C, block)
         return context.get_dummy_value()
 
     return sig, codegen
@@ -176,7 +190,8 @@ def outer_add(typingctx, G, d, v):
     C-contiguous float64. A block of up to 16 vectors of ``v`` (8 with AVX2)
     stays in registers while the rows of ``G`` stream through. Sizes are not checked.
     """
-    if not (_is_array(G, "C", 2) and _is_array(d) and _is_array(v, "C")):
+    dt = _float_dtype(G)
+    if not (_is_array(G, "C", 2, dt) and _is_array(d, None, 1, dt) and _is_array(v, "C", 1, dt)):
         return None
     sig = types.void(G, d, v)
 
@@ -192,10 +207,10 @@ def outer_add(typingctx, G, d, v):
                 dr = vec.broadcast(da.data, builder.mul(rl.index, dstride))
                 grow = builder.gep(gcol, [builder.mul(rl.index, C)])
                 for k, vk in enumerate(vs):
-                    p = vec.ptr(grow, ir.Constant(vec.i64, k * _LANES))
+                    p = vec.ptr(grow, ir.Constant(vec.i64, k * vec.lanes))
                     vec.store(builder.call(vec.fma, [dr, vk, vec.load(p)]), p)
 
-        _by_column_blocks(builder, C, block)
+        _by_column_blocks(builder, dt, C, block)
         return context.get_dummy_value()
 
     return sig, codegen
@@ -224,7 +239,8 @@ def gemm_tn_add(typingctx, A, B, Cm):
     :func:`matvec_t` sums it, so a row of ``Cm`` is the same bits as the
     mat-vec of its row of ``A^T``. Sizes are not checked.
     """
-    if not (_is_array(A, None, 2) and _is_array(B, "C", 2) and _is_array(Cm, "C", 2)):
+    dt = _float_dtype(A)
+    if not (_is_array(A, None, 2, dt) and _is_array(B, "C", 2, dt) and _is_array(Cm, "C", 2, dt)):
         return None
     sig = types.void(A, B, Cm)
 
@@ -250,7 +266,7 @@ def gemm_tn_add(typingctx, A, B, Cm):
                 acols = [builder.gep(a8, [builder.mul(r, a_r)]) for r in rs]
                 with cgutils.for_range(builder, T) as tl:
                     brow = builder.gep(bcol, [builder.mul(tl.index, C)])
-                    bs = [vec.load(vec.ptr(brow, ir.Constant(i64, k * _LANES))) for k in range(len(cols))]
+                    bs = [vec.load(vec.ptr(brow, ir.Constant(i64, k * vec.lanes))) for k in range(len(cols))]
                     arow = builder.mul(tl.index, a_t)
                     for acol, acc_r in zip(acols, accs):
                         a = vec.broadcast(acol, arow)
@@ -275,9 +291,9 @@ def gemm_tn_add(typingctx, A, B, Cm):
         # instead, or each block's few chains of FMAs would wait on each other.
         with builder.if_else(builder.icmp_unsigned("<", R, ir.Constant(i64, 4))) as (few, many):
             with few:
-                _by_column_blocks(builder, C, one_row_at_a_time)
+                _by_column_blocks(builder, dt, C, one_row_at_a_time)
             with many:
-                _by_column_blocks(builder, C, block, widths=_GEMM_WIDTHS)
+                _by_column_blocks(builder, dt, C, block, widths=_GEMM_WIDTHS)
         return context.get_dummy_value()
 
     return sig, codegen
@@ -321,7 +337,7 @@ def batched_matvec_add(typingctx, W, v, out):
                 n_chunks = builder.udiv(builder.sub(I, start), rb_) if rb > 1 else builder.sub(I, start)
                 # rb rows x len(cols) vectors of outputs, each its own chain of FMAs
                 accs = [cgutils.alloca_once(builder, vec.vty) for _ in range(rb * len(cols))]
-                offs = [builder.add(builder.mul(ir.Constant(i64, k), Q), ir.Constant(i64, c * _LANES))
+                offs = [builder.add(builder.mul(ir.Constant(i64, k), Q), ir.Constant(i64, c * vec.lanes))
                         for k in range(rb) for c in range(len(cols))]
                 with cgutils.for_range(builder, n_chunks) as cl:
                     first = builder.add(builder.mul(builder.add(start, builder.mul(cl.index, rb_)), Q), cols[0])
@@ -331,7 +347,7 @@ def batched_matvec_add(typingctx, W, v, out):
                         builder.store(vec.load(vec.ptr(arow, off)), acc)
                     with cgutils.for_range(builder, J) as jl:
                         vrow = builder.gep(va.data, [builder.add(builder.mul(jl.index, Q), cols[0])])
-                        vj = [vec.load(vec.ptr(vrow, ir.Constant(i64, c * _LANES))) for c in range(len(cols))]
+                        vj = [vec.load(vec.ptr(vrow, ir.Constant(i64, c * vec.lanes))) for c in range(len(cols))]
                         wrow = builder.gep(wcol, [builder.mul(jl.index, IQ)])
                         for a, (acc, off) in enumerate(zip(accs, offs)):
                             w = vec.load(vec.ptr(wrow, off))
@@ -340,7 +356,7 @@ def batched_matvec_add(typingctx, W, v, out):
                         vec.store(builder.load(acc), vec.ptr(arow, off))
                 start = builder.add(start, builder.mul(n_chunks, rb_))
 
-        _by_column_blocks(builder, Q, block, widths=_ITEM_VECTORS)
+        _by_column_blocks(builder, types.float64, Q, block, widths=_ITEM_VECTORS)
         return context.get_dummy_value()
 
     return sig, codegen

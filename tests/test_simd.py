@@ -33,29 +33,37 @@ SHAPES = [(1, 1), (1, 3), (3, 7), (5, 8), (7, 64), (32, 128), (17, 129), (4, 200
           (0, 9), (3, 0)]
 
 
+# float32: vectors of twice as many lanes, the same blocks of registers
+DTYPES = [np.float64, np.float32]
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("J,C", SHAPES)
-def test_matches_numpy(J, C):
+def test_matches_numpy(J, C, dtype):
     rng = np.random.default_rng(J * 1000 + C)
-    M = rng.normal(size=(J, C))
-    v = rng.normal(size=2 * J)[::2]  # strided
-    init = rng.normal(size=C)
-    out = np.full(C + 5, 7.0)  # sentinels after the end: the masked tail must not write there
+    M = rng.normal(size=(J, C)).astype(dtype)
+    v = rng.normal(size=2 * J).astype(dtype)[::2]  # strided
+    init = rng.normal(size=C).astype(dtype)
+    out = np.full(C + 5, 7.0, dtype)  # sentinels after the end: the masked tail must not write there
     _call(M, v, init, out[:C])
+    M, v, init = M.astype(float), v.astype(float), init.astype(float)
     ref = init + M.T @ v
     scale = np.abs(M).T @ np.abs(v) + np.abs(init) + 1e-300
-    assert np.all(np.abs(out[:C] - ref) <= 8 * J * np.finfo(float).eps * scale)
+    assert out.dtype == dtype
+    assert np.all(np.abs(out[:C] - ref) <= 8 * (J + 1) * np.finfo(dtype).eps * scale)
     assert np.all(out[C:] == 7.0)
 
 
-def test_each_column_summed_the_same_way_wherever_it_sits():
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_each_column_summed_the_same_way_wherever_it_sits(dtype):
     """A column's result is the same bits computed in a 128-wide block, a
     narrower one, the masked tail or alone."""
     rng = np.random.default_rng(1)
-    J, C = 23, 128 + 64 + 32 + 16 + 8 + 5
-    M, v, init = rng.normal(size=(J, C)), rng.normal(size=J), rng.normal(size=C)
-    out = np.empty(C)
+    J, C = 23, 256 + 128 + 64 + 32 + 16 + 8 + 5
+    M, v, init = (rng.normal(size=shape).astype(dtype) for shape in ((J, C), J, C))
+    out = np.empty(C, dtype)
     _call(M, v, init, out)
-    one = np.empty(1)
+    one = np.empty(1, dtype)
     for c in range(C):
         _call(np.ascontiguousarray(M[:, c:c + 1]), v, init[c:c + 1], one)
         assert one[0] == out[c]
@@ -78,38 +86,45 @@ def test_rejects_other_layouts_at_compile_time():
     M = np.zeros((4, 6))
     with pytest.raises(Exception, match="matvec_t"):
         _call(M.T.copy().T, np.zeros(4), np.zeros(6), np.zeros(6))  # F-ordered M
+    with pytest.raises(Exception, match="matvec_t"):
+        _call(M.astype(np.float32), np.zeros(4), np.zeros(6), np.zeros(6))  # mixed precisions
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("R,C", SHAPES)
-def test_outer_add_matches_numpy(R, C):
+def test_outer_add_matches_numpy(R, C, dtype):
     rng = np.random.default_rng(R * 1000 + C + 1)
-    d, v = rng.normal(size=3 * R)[::3], rng.normal(size=C)
-    G = rng.normal(size=(R, C))
-    ref = G + np.outer(d, v)
+    d, v = rng.normal(size=3 * R).astype(dtype)[::3], rng.normal(size=C).astype(dtype)
+    G = rng.normal(size=(R, C)).astype(dtype)
+    ref = G.astype(float) + np.outer(d.astype(float), v.astype(float))
     _outer(G, d, v)
-    assert np.all(np.abs(G - ref) <= 2 * np.finfo(float).eps * (np.abs(ref) + np.abs(np.outer(d, v))))
+    assert np.all(np.abs(G - ref) <= 2 * np.finfo(dtype).eps * (np.abs(ref) + np.abs(np.outer(d, v))))
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("T", [0, 1, 9, 100])
 @pytest.mark.parametrize("R,C", [(1, 1), (3, 7), (16, 8), (17, 33), (128, 32), (129, 1), (33, 200), (0, 5), (5, 0)])
-def test_gemm_tn_add_matches_numpy(T, R, C):
+def test_gemm_tn_add_matches_numpy(T, R, C, dtype):
     rng = np.random.default_rng(T + 100 * R + 10000 * C)
-    A, B, Cm = rng.normal(size=(T, R)), rng.normal(size=(T, C)), rng.normal(size=(R, C))
-    ref = Cm + A.T @ B
-    scale = np.abs(Cm) + np.abs(A).T @ np.abs(B)
+    A, B, Cm = (rng.normal(size=shape).astype(dtype) for shape in ((T, R), (T, C), (R, C)))
+    A64, B64 = A.astype(float), B.astype(float)
+    ref = Cm + A64.T @ B64
+    scale = np.abs(Cm) + np.abs(A64).T @ np.abs(B64)
     _gemm(A, B, Cm)
-    assert np.all(np.abs(Cm - ref) <= 4 * (T + 1) * np.finfo(float).eps * scale)
+    assert Cm.dtype == dtype
+    assert np.all(np.abs(Cm - ref) <= 4 * (T + 1) * np.finfo(dtype).eps * scale)
 
 
-def test_gemm_sums_each_entry_the_same_way_wherever_it_sits():
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_gemm_sums_each_entry_the_same_way_wherever_it_sits(dtype):
     """An entry of ``A^T B`` is the same bits from a block of 16 rows or 128
     columns, a narrower one, a remainder row or the masked tail, or alone."""
     rng = np.random.default_rng(5)
-    T, R, C = 31, 16 + 8 + 3, 128 + 16 + 8 + 3
-    A, B = rng.normal(size=(T, R)), rng.normal(size=(T, C))
-    Cm = np.zeros((R, C))
+    T, R, C = 31, 16 + 8 + 3, 256 + 16 + 8 + 3
+    A, B = rng.normal(size=(T, R)).astype(dtype), rng.normal(size=(T, C)).astype(dtype)
+    Cm = np.zeros((R, C), dtype)
     _gemm(A, B, Cm)
-    one = np.zeros((1, 1))
+    one = np.zeros((1, 1), dtype)
     for r in range(0, R, 5):
         for c in range(0, C, 7):
             one[0, 0] = 0.0
