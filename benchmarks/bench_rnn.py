@@ -9,9 +9,12 @@
     against ``nn.LSTMCell`` (no autograd): dynnets' ``LSTM.stepper`` (the way to
     step from Python) and, for reference, the functional ``LSTM.step``.
 
-dynnets computes in float64. PyTorch is timed in float64 (the same arithmetic:
-states and gradients are checked equal to 1e-10 first) and in its default
-float32, where ``nn.LSTM`` runs oneDNN's fused kernels. The loss is
+dynnets is timed in float64 and, for (a) and (b), in float32 (``LSTM(...,
+dtype="float32")``). PyTorch is timed in float64 (the same arithmetic: states
+and gradients are checked equal to 1e-10 first) and in its default float32,
+where ``nn.LSTM`` runs oneDNN's fused kernels; dynnets' float32 states and
+gradients are checked against those. The target compares like with like:
+dynnets float32 against PyTorch float32 for (a) and (b). The loss is
 ``sum(w * h)`` with a fixed random ``w``, so both sides do the same backward
 work. Each side is timed in alternation with ours, ``--repeats`` pairs, each
 timed call right after an untimed one of the same side (steady state, as in a
@@ -36,7 +39,10 @@ def _paired(ours, t64, t32, R):
 
 
 def seq_case(B, T, I, H, R, rng):
+    """Times of (a), (b): ``_paired``'s five, then dynnets float32's time and its
+    ratio to PyTorch float32."""
     cell = LSTM.random(I, H, seed=1)
+    cell32 = cell.astype("float32")
     x, w = rng.normal(size=(T, B, I)), rng.normal(size=(T, B, H))
     mods = {}
     for dt in (torch.float64, torch.float32):
@@ -44,9 +50,12 @@ def seq_case(B, T, I, H, R, rng):
         mod.load_state_dict({k: torch.from_numpy(v).to(dt) for k, v in cell.torch_state().items()})
         mods[dt] = (mod, torch.from_numpy(x).to(dt), torch.from_numpy(w).to(dt))
 
-    def ours():
-        run = cell.run(x)
-        return run, cell.gradients(x, w, run=run)
+    def ours(c=cell):
+        run = c.run(x)
+        return run, c.gradients(x, w, run=run)
+
+    def ours32():
+        return ours(cell32)
 
     def theirs(dt):
         mod, xt, wt = mods[dt]
@@ -59,7 +68,13 @@ def seq_case(B, T, I, H, R, rng):
     out, mod = theirs(torch.float64)
     assert np.abs(run.h - out.detach().numpy()).max() < 1e-10
     assert np.abs(g["W_hh"] - mod.weight_hh_l0.grad.numpy()).max() < 1e-10
-    return _paired(ours, lambda: theirs(torch.float64), lambda: theirs(torch.float32), R)
+    run, g = ours32()
+    out, mod = theirs(torch.float32)
+    assert np.abs(run.h - out.detach().numpy()).max() < 1e-5
+    scale = np.abs(g["W_hh"]).max()
+    assert np.abs(g["W_hh"] - mod.weight_hh_l0.grad.numpy()).max() < 1e-5 * scale
+    t32, _, r32 = paired_times(ours32, lambda: theirs(torch.float32), R, warm=True)
+    return _paired(ours, lambda: theirs(torch.float64), lambda: theirs(torch.float32), R) + (t32, r32)
 
 
 def step_case(R, n_steps, functional=False):
@@ -111,14 +126,16 @@ def main():
                  ("(b) batch 32, T 100, I 8, H 64, fwd+bwd", seq_case(32, 100 // q, 8, 64, R, rng), 1),
                  ("(c) 1000 Python-level steps, I 1, H 32 (stepper)", step_case(R, 1000 // q), 20),
                  ("(c) the same with the functional step", step_case(R, 1000 // q, functional=True), 20)]
-        for name, (td, t64, t32, r64, r32), target in cases:
+        for name, (td, t64, t32, r64, r32, *f32), target in cases:
+            d32, r3232 = f32 or (None, None)
             rows.append((name, str(threads), f"{t32 * 1e3:.3g} ms", f"{t64 * 1e3:.3g} ms", f"{td * 1e3:.3g} ms",
-                         f"{r32:.2f}x", f"{r64:.1f}x", f">= {target}x"))
+                         "-" if d32 is None else f"{d32 * 1e3:.3g} ms", f"{r64:.1f}x", f"{r32:.2f}x",
+                         "-" if d32 is None else f"{r3232:.2f}x", f">= {target}x"))
             records.append({"benchmark": name, "threads": threads, "torch_float32": t32, "torch_float64": t64,
-                            "dynnets": td, "speedup_vs_float32": r32, "speedup_vs_float64": r64,
-                            "target": target})
-    print_table(rows, results, ("benchmark", "threads", "torch f32", "torch f64", "dynnets (f64)",
-                                "vs f32", "vs f64", "target"))
+                            "dynnets": td, "dynnets_float32": d32, "speedup_vs_float32": r32,
+                            "speedup_vs_float64": r64, "speedup_float32_vs_float32": r3232, "target": target})
+    print_table(rows, results, ("benchmark", "threads", "torch f32", "torch f64", "dynnets f64", "dynnets f32",
+                                "f64 vs f64", "f64 vs f32", "f32 vs f32", "target"))
     results["rows"] = records
     write_results(args.out, results)
 

@@ -124,7 +124,8 @@ def _state(obj):
     # a recurrent cell: its parameters, and its keyword-only settings
     arrays = dict(obj.parameters())
     kw = [p.name for p in inspect.signature(type(obj).__init__).parameters.values() if p.kind == p.KEYWORD_ONLY]
-    return arrays, {k: getattr(obj, k) for k in kw}
+    settings = {k: getattr(obj, k) for k in kw}
+    return arrays, {k: v.name if isinstance(v, np.dtype) else v for k, v in settings.items()}
 
 
 def save(model, path):

@@ -202,8 +202,8 @@ def _check_step(params, grads):
     if params.keys() != grads.keys():
         raise ValueError(f"grads must have the keys of params {sorted(params)}, got {sorted(grads)}")
     for k, p in params.items():
-        if not isinstance(p, np.ndarray) or p.dtype != np.float64:
-            raise TypeError(f"params[{k!r}] must be a float64 array (updated in place)")
+        if not isinstance(p, np.ndarray) or p.dtype not in (np.float64, np.float32):
+            raise TypeError(f"params[{k!r}] must be a float64 or float32 array (updated in place)")
         g = as_float_array(f"grads[{k!r}]", grads[k])
         if g.shape != p.shape:
             raise ValueError(f"grads[{k!r}] must have the shape of params[{k!r}] {p.shape}, got {g.shape}")

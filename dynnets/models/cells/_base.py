@@ -146,7 +146,7 @@ def _matvec_add(A, d, out):
     per row, 30x slower for one input. For many outputs the column sums of
     :func:`~dynnets._simd.matvec_t` on ``W`` itself are faster."""
     for j in range(out.size):
-        s = 0.0
+        s = out.dtype.type(0.0)  # the arrays' precision (float32 LSTMs)
         for r in range(d.size):
             s += A[j, r] * d[r]
         out[j] += s
@@ -257,6 +257,7 @@ class _Cell:
 
     PARAMS = ()
     has_cell_state = False
+    dtype = np.dtype(np.float64)  # of the parameters and of run and gradients (LSTMs may be float32)
 
     n_inputs = property(lambda self: self.W_ih.shape[1])
 
@@ -322,15 +323,17 @@ class _Cell:
             raise ValueError(f"{name} must have shape ({n},) or ({B}, {n}), got {a.shape}")
         return np.ascontiguousarray(np.broadcast_to(a, (B, n)))
 
-    @staticmethod
-    def _grad_in(name, d, shape):
-        """Outside gradient ``d`` (T, B, H) or (T, H), in the internal layout."""
+    def _grad_in(self, name, d, shape):
+        """Outside gradient ``d`` (T, B, H) or (T, H), in the internal layout and
+        the cell's dtype."""
         if d is None:
-            return np.zeros((shape[1], shape[0]) + shape[2:])
+            return np.zeros((shape[1], shape[0]) + shape[2:], self.dtype)
         a = as_float_array(name, d, ndim=(2, 3))
         a = a[:, None, :] if a.ndim == 2 else a
         if a.shape != shape:
             raise ValueError(f"{name} must have the shape of the states that x gives, {shape}, got {a.shape}")
+        if self.dtype != a.dtype:  # one copy, cast on the way
+            return np.ascontiguousarray(a.swapaxes(0, 1), dtype=self.dtype)
         return _batch_first(a)
 
     # -- public passes -----------------------------------------------------------
@@ -377,7 +380,7 @@ class _Cell:
             raise ValueError(f"dc: a {type(self).__name__} cell has no cell state")
         # no outside gradient on c (the usual case): an empty array, not zeros
         # the size of the states (fresh pages are a measurable cost)
-        dC = None if not self.has_cell_state else np.zeros((B, 0, n)) if dc is None else \
+        dC = None if not self.has_cell_state else np.zeros((B, 0, n), self.dtype) if dc is None else \
             self._grad_in("dc", dc, (T, B, n))
         g = self._backward(X, h0, c0, run, dH, dC)
         g["x"] = _time_first(g["x"])
@@ -438,7 +441,7 @@ class _Cell:
         """Zeroed gradient buffers ``(K,) + shape`` for the parameters, for ``B``
         sequences (or blocks of them)."""
         K = min(B, GRAD_BUFFERS)
-        return [np.zeros((K,) + getattr(self, p).shape) for p in (names or self.PARAMS)]
+        return [np.zeros((K,) + getattr(self, p).shape, getattr(self, p).dtype) for p in (names or self.PARAMS)]
 
     def as_map(self, x=None):
         """The state update at a constant input ``x`` (I,) (zero by default) as a

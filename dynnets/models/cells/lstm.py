@@ -55,6 +55,18 @@ from ._base import (
 from .elman import _unflatten
 
 VARIANTS = ("NP", "V", "CIFG")
+DTYPES = ("float64", "float32")
+
+
+def _dtype(dtype):
+    """``dtype`` as a NumPy dtype, float64 or float32."""
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        dt = None
+    if dt is None or dt.name not in DTYPES:
+        raise ValueError(f"dtype must be one of {DTYPES}, got {dtype!r}")
+    return dt
 
 # steps per chunk of the backward pass (see _lstm_bwd)
 TIME_CHUNK = 64
@@ -71,7 +83,7 @@ def _lstm_gates(a, p, coupled, cp, Gt, c, h):
         Gt[0, k] = sigmoid(a[k] + p[0, k] * cp[k])
     if coupled:
         for k in range(n):
-            Gt[1, k] = 1.0 - Gt[0, k]
+            Gt[1, k] = Gt.dtype.type(1.0) - Gt[0, k]
     else:
         for k in range(n):
             Gt[1, k] = sigmoid(a[n + k] + p[1, k] * cp[k])
@@ -105,7 +117,7 @@ def _lstm_fwd(W_ihT, W_hhT, b, p, coupled, x, h0, c0, H, C, G, bad):
     for all S (it no longer fits in L1 at 64 units); row s of the result is the
     same bits as the mat-vec of sequence s alone."""
     S, T = x.shape[0], x.shape[1]
-    a = np.empty((S, W_hhT.shape[1]))
+    a = np.empty((S, W_hhT.shape[1]), W_hhT.dtype)
     bad[:] = -1
     for t in range(T):
         for s in range(S):
@@ -142,21 +154,23 @@ def _lstm_fwd_blocks(first, stride, W_ihT, W_hhT, b, p, coupled, x, h0, c0, H, C
 
 
 @njit(cache=True, **JIT)
-def _lstm_bwd(W_ihT, W_hh, p, coupled, x, h0, c0, H, C, G, dH, dC, gW_ih, gW_hh, gb, gp, dx, dh0, dc0):
+def _lstm_bwd(W_ihT, W_hh, p, coupled, x, h0, c0, H, C, G, dH, dC, gW_ih, gW_hh, gb, gp, dx, dh0, dc0, DA):
     """Backward through a block of S sequences (shapes as :func:`_lstm_fwd`),
     adding to the gradient buffers; ``dh_{t-1} = W_hh^T da_t`` of the block is
-    one product a step. ``dC`` (S, T, n), or (S, 0, n) for none."""
+    one product a step. ``dC`` (S, T, n), or (S, 0, n) for none; ``DA``
+    (at least S, ``TIME_CHUNK``, G n) is scratch."""
     S, T = x.shape[0], x.shape[1]
+    DA = DA[:S]  # the block may be the last, smaller one
     has_dc = dC.shape[1] > 0
     n = h0.shape[1]
-    dh = np.zeros((S, n))
-    dc = np.zeros((S, n))
-    # da of the last TIME_CHUNK steps: their weight gradients are one product each
-    # chunk, and the buffer stays small (a whole sequence's was megabytes of fresh
-    # pages every call)
-    DA = np.empty((S, TIME_CHUNK, W_hh.shape[0]))
+    dh = np.zeros((S, n), W_hh.dtype)
+    dc = np.zeros((S, n), W_hh.dtype)
+    # DA: da of the last TIME_CHUNK steps; their weight gradients are one product
+    # each chunk, and the buffer stays small (a whole sequence's was megabytes of
+    # fresh pages every call, and fresh pages cost: 1 MB a block was 10% of (b))
     og, oo = (n, 2 * n) if coupled else (2 * n, 3 * n)
-    tc = np.empty(n)
+    tc = np.empty(n, W_hh.dtype)
+    one = tc.dtype.type(1.0)  # in float32, a float64 literal would make every loop convert
     # short loops over few arrays each: LLVM vectorises a loop only when it can
     # check at run time that its arrays do not overlap, and gives up beyond a
     # few pairs (one loop over all of them ran scalar, 40% of (b)'s time)
@@ -172,26 +186,26 @@ def _lstm_bwd(W_ihT, W_hh, p, coupled, x, h0, c0, H, C, G, dH, dC, gW_ih, gW_hh,
                 for k in range(n):
                     tc[k] = tanh(c[k])
                 for k in range(n):
-                    da[oo + k] = dhk[k] * tc[k] * o[k] * (1.0 - o[k])
+                    da[oo + k] = dhk[k] * tc[k] * o[k] * (one - o[k])
                 if has_dc:
                     for k in range(n):
                         dck[k] += dC[s, t, k]
                 for k in range(n):
-                    dck[k] += dhk[k] * o[k] * (1.0 - tc[k] * tc[k])
+                    dck[k] += dhk[k] * o[k] * (one - tc[k] * tc[k])
                 for k in range(n):
                     dck[k] += da[oo + k] * p[2, k]
                 for k in range(n):
-                    da[og + k] = dck[k] * i[k] * (1.0 - g[k] * g[k])
+                    da[og + k] = dck[k] * i[k] * (one - g[k] * g[k])
                 if coupled:  # f = 1 - i: c_t = c_{t-1} + i (g - c_{t-1})
                     for k in range(n):
-                        da[k] = dck[k] * (g[k] - cp[k]) * i[k] * (1.0 - i[k])
+                        da[k] = dck[k] * (g[k] - cp[k]) * i[k] * (one - i[k])
                     for k in range(n):
                         dck[k] = dck[k] * f[k] + da[k] * p[0, k]
                 else:
                     for k in range(n):
-                        da[k] = dck[k] * g[k] * i[k] * (1.0 - i[k])
+                        da[k] = dck[k] * g[k] * i[k] * (one - i[k])
                     for k in range(n):
-                        da[n + k] = dck[k] * cp[k] * f[k] * (1.0 - f[k])
+                        da[n + k] = dck[k] * cp[k] * f[k] * (one - f[k])
                     for k in range(n):
                         dck[k] = dck[k] * f[k] + da[k] * p[0, k] + da[n + k] * p[1, k]
                     for k in range(n):
@@ -219,11 +233,12 @@ def _lstm_bwd_blocks(first, stride, W_ihT, W_hh, p, coupled, x, h0, c0, H, C, G,
     whichever task runs it, so the sums do not depend on the thread count. One
     task of :func:`dynnets._threads.strided`."""
     B, K = x.shape[0], gW_ih.shape[0]
+    DA = np.empty((min(B, SEQ_BLOCK), TIME_CHUNK, W_hh.shape[0]), W_hh.dtype)  # one per task
     for k in range(first, K, stride):
         for j in range(k, (B + SEQ_BLOCK - 1) // SEQ_BLOCK, K):
             s0, s1 = j * SEQ_BLOCK, min(B, (j + 1) * SEQ_BLOCK)
             _lstm_bwd(W_ihT, W_hh, p, coupled, x[s0:s1], h0[s0:s1], c0[s0:s1], H[s0:s1], C[s0:s1], G[s0:s1],
-                      dH[s0:s1], dC[s0:s1], gW_ih[k], gW_hh[k], gb[k], gp[k], dx[s0:s1], dh0[s0:s1], dc0[s0:s1])
+                      dH[s0:s1], dC[s0:s1], gW_ih[k], gW_hh[k], gb[k], gp[k], dx[s0:s1], dh0[s0:s1], dc0[s0:s1], DA)
 
 
 @njit(cache=True, **JIT)
@@ -337,15 +352,22 @@ class LSTM(_TorchLayout, _Cell):
         Peephole weights ``p_i, p_f, p_o`` (variants "V" and "CIFG"; zero by default).
     variant : {"NP", "V", "CIFG"}
         No peepholes (PyTorch's), vanilla with peepholes, coupled input-forget gate.
+    dtype : {"float64", "float32"}
+        The precision of the parameters, and of :meth:`run` and :meth:`gradients`
+        (their states, gates and gradients); float32 is PyTorch's default and
+        about twice as fast for large batches. Whatever the dtype, the stepper,
+        the step, RTRL, the Jacobian and :meth:`as_map` compute in float64 from
+        these weights. See :meth:`astype`.
     """
 
     has_cell_state = True
     _MAP_STEP = staticmethod(_lstm_map)
 
-    def __init__(self, W_ih, W_hh, b_ih=None, b_hh=None, peephole=None, *, variant="NP"):
+    def __init__(self, W_ih, W_hh, b_ih=None, b_hh=None, peephole=None, *, variant="NP", dtype="float64"):
         if variant not in VARIANTS:
             raise ValueError(f"variant must be one of {VARIANTS}, got {variant!r}")
         self.variant = variant
+        self.dtype = _dtype(dtype)
         G = 3 if variant == "CIFG" else 4
         self.W_hh = as_float_array("W_hh", W_hh, ndim=2)
         n = self.W_hh.shape[1]
@@ -364,12 +386,23 @@ class LSTM(_TorchLayout, _Cell):
         else:
             self.peephole = np.zeros((3, n)) if peephole is None else as_float_array("peephole", peephole,
                                                                                      shape=(3, n))
+        for name in ("W_ih", "W_hh", "b_ih", "b_hh", "peephole"):
+            setattr(self, name, getattr(self, name).astype(self.dtype, copy=False))
+
+    def astype(self, dtype):
+        """A copy of this cell with parameters of precision ``dtype``
+        (``"float32"`` or ``"float64"``)."""
+        return LSTM(**self.parameters(), variant=self.variant, dtype=dtype)
+
+    def _float64(self):
+        """This cell with float64 parameters (itself when it has them)."""
+        return self if self.dtype == np.float64 else self.astype(np.float64)
 
     PARAMS = property(lambda self: ("W_ih", "W_hh", "b_ih", "b_hh") + (() if self.variant == "NP" else
                                                                          ("peephole",)))
 
     @staticmethod
-    def _shapes(n_in, n, variant="NP"):
+    def _shapes(n_in, n, variant="NP", dtype=None):
         G = 3 if variant == "CIFG" else 4
         s = {"W_ih": (G * n, n_in), "W_hh": (G * n, n), "b_ih": (G * n,), "b_hh": (G * n,)}
         if variant != "NP":
@@ -377,7 +410,8 @@ class LSTM(_TorchLayout, _Cell):
         return s
 
     def __repr__(self):
-        return f"LSTM(inputs={self.n_inputs}, hidden={self.n_hidden}, variant={self.variant!r})"
+        dt = "" if self.dtype == np.float64 else f", dtype={self.dtype.name!r}"
+        return f"LSTM(inputs={self.n_inputs}, hidden={self.n_hidden}, variant={self.variant!r}{dt})"
 
     def _check_torch(self):
         if self.variant != "NP":
@@ -385,8 +419,9 @@ class LSTM(_TorchLayout, _Cell):
 
     def _forward(self, X, h0, c0):
         B, T = X.shape[:2]
-        n = self.n_hidden
-        H, C, G = np.empty((B, T, n)), np.empty((B, T, n)), np.empty((B, T, 4, n))
+        n, dt = self.n_hidden, self.dtype
+        X, h0, c0 = X.astype(dt, copy=False), h0.astype(dt, copy=False), c0.astype(dt, copy=False)
+        H, C, G = np.empty((B, T, n), dt), np.empty((B, T, n), dt), np.empty((B, T, 4, n), dt)
         bad = np.empty(X.shape[0], np.int64)
         args = (*self._transposed(), self.b_ih + self.b_hh, self.peephole, self.variant == "CIFG", X, h0, c0, H, C,
                 G, bad)
@@ -395,25 +430,29 @@ class LSTM(_TorchLayout, _Cell):
         return Run(_time_first(H), _time_first(C), _time_first(G))
 
     def _map_parts(self):
-        return [float(self.variant == "CIFG")], [*self._transposed(), self.b_ih + self.b_hh, self.peephole]
+        c = self._float64()
+        return [float(self.variant == "CIFG")], [*c._transposed(), c.b_ih + c.b_hh, c.peephole]
 
     def _step(self, x, h, c):
         n = self.n_hidden
         H, C, bad = np.empty((1, 1, n)), np.empty((1, 1, n)), np.empty(1, np.int64)
-        _lstm_fwd(*self._transposed(), self.b_ih + self.b_hh, self.peephole, self.variant == "CIFG", x[None, None],
+        p = self._float64()
+        _lstm_fwd(*p._transposed(), p.b_ih + p.b_hh, p.peephole, self.variant == "CIFG", x[None, None],
                   h[None], c[None], H, C, np.empty((1, 1, 4, n)), bad)
         return H[:, 0], C[:, 0], bad[0]
 
     def _stepper_parts(self):
-        W_ihT, W_hhT = self._transposed()
+        p = self._float64()
+        W_ihT, W_hhT = p._transposed()
         G = np.zeros((4, self.n_hidden))
-        return (_lstm_stepper, (W_ihT, W_hhT, self.b_ih + self.b_hh, self.peephole.copy()), G,
+        return (_lstm_stepper, (W_ihT, W_hhT, p.b_ih + p.b_hh, p.peephole.copy()), G,
                 np.empty((2, W_hhT.shape[1])), G)
 
     def _backward(self, X, h0, c0, run, dH, dC):
-        B = X.shape[0]
+        B, dt = X.shape[0], self.dtype
+        X, h0, c0, dH, dC = (a.astype(dt, copy=False) for a in (X, h0, c0, dH, dC))
         gih, ghh, gb, gp = self._buffers(-(-B // SEQ_BLOCK), ("W_ih", "W_hh", "b_ih", "peephole"))
-        dx, dh0, dc0 = np.zeros(X.shape), np.zeros((B, self.n_hidden)), np.zeros((B, self.n_hidden))
+        dx, dh0, dc0 = np.zeros(X.shape, dt), np.zeros((B, self.n_hidden), dt), np.zeros((B, self.n_hidden), dt)
         args = (np.ascontiguousarray(self.W_ih.T), np.ascontiguousarray(self.W_hh), self.peephole,
                 self.variant == "CIFG", X, h0, c0, _batch_first(run.h), _batch_first(run.c), _batch_first(run.gates),
                 dH, dC, gih, ghh, gb, gp, dx, dh0, dc0)
@@ -430,7 +469,10 @@ class LSTM(_TorchLayout, _Cell):
     def rtrl(self, x, dh, h0=None, c0=None, dc=None):
         """Parameter gradients by real-time recurrent learning (sensitivities of
         ``h`` and ``c`` carried forward), for every variant; same arguments and
-        weight gradients as :meth:`gradients` (Williams and Zipser 1989)."""
+        weight gradients as :meth:`gradients` (Williams and Zipser 1989).
+        Computed in float64 whatever the cell's dtype."""
+        if self.dtype != np.float64:
+            return self._float64().rtrl(x, dh, h0, c0, dc)
         X, h0, c0 = self._inputs(x, h0, c0)
         B, T = X.shape[:2]
         n = self.n_hidden
@@ -448,6 +490,8 @@ class LSTM(_TorchLayout, _Cell):
         return out
 
     def _jacobian(self, x, h, c):
+        if self.dtype != np.float64:
+            return self._float64()._jacobian(x, h, c)
         n = self.n_hidden
         a = self.W_ih @ x + self.b_ih + self.W_hh @ h + self.b_hh
         W, p = self.W_hh, self.peephole
