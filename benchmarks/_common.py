@@ -50,10 +50,20 @@ def paired_times(ours, peer, repeats, warm=False):
     return float(np.median(t_ours)), float(np.median(t_peer)), float(np.median(ratios))
 
 
+def _cpu():
+    """The CPU model and the vector width numba compiles for (the speed of every
+    kernel depends on both)."""
+    import llvmlite.binding as llvm
+
+    from dynnets._simd import _LANES
+
+    return f"{llvm.get_host_cpu_name()}, {64 * _LANES}-bit vectors"
+
+
 def environment():
     """Threads, machine and versions, recorded beside every result."""
     return {"threads": numba.get_num_threads(), "machine": platform.processor() or platform.machine(),
-            "cpu_count": os.cpu_count(), "numba": numba.__version__, "numpy": np.__version__}
+            "cpu": _cpu(), "cpu_count": os.cpu_count(), "numba": numba.__version__, "numpy": np.__version__}
 
 
 def write_results(path, results):
@@ -66,7 +76,7 @@ def write_results(path, results):
 def print_table(rows, results, columns):
     """Print ``rows`` as a Markdown table (what the README quotes) under a line
     with the thread count, and keep them in ``results["rows"]``."""
-    print(f"threads: {results['threads']}, repeats: {results.get('repeats', '?')} (medians)")
+    print(f"{results.get('cpu', '?')}; threads: {results['threads']}, repeats: {results.get('repeats', '?')} (medians)")
     print("| " + " | ".join(columns) + " |")
     print("|" + "---|" * len(columns))
     for r in rows:

@@ -30,6 +30,11 @@ compose cells into deeper networks.
 Elman, LSTM and GRU use PyTorch's names, shapes and gate order, and move to and
 from PyTorch with ``torch_state`` / ``from_torch_state``.
 
+Cells compute in float64. An LSTM can also run and train in float32
+(``LSTM(..., dtype="float32")`` or ``cell.astype("float32")``), PyTorch's default
+precision, about 1.5-2x faster on large batches; its stepper, RTRL, Jacobian and
+map still compute in float64.
+
 References
 ----------
 .. [1] P. J. Werbos, "Backpropagation through time: what it does and how to do it",
