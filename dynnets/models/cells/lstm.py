@@ -154,6 +154,14 @@ def _lstm_fwd_blocks(first, stride, W_ihT, W_hhT, b, p, coupled, x, h0, c0, H, C
 
 
 @njit(cache=True, **JIT)
+def _dh_product(DA, W_hh, dh):
+    """``dh += da W_hh`` for a block's step (``DA`` (S, G n)). A function of its
+    own: written inline in the backward loop the same product ran that loop 10%
+    slower (float32 and float64 alike)."""
+    gemm_tn_add(DA.T, W_hh, dh)
+
+
+@njit(cache=True, **JIT)
 def _lstm_bwd(W_ihT, W_hh, p, coupled, x, h0, c0, H, C, G, dH, dC, gW_ih, gW_hh, gb, gp, dx, dh0, dc0, DA):
     """Backward through a block of S sequences (shapes as :func:`_lstm_fwd`),
     adding to the gradient buffers; ``dh_{t-1} = W_hh^T da_t`` of the block is
@@ -217,7 +225,7 @@ def _lstm_bwd(W_ihT, W_hh, p, coupled, x, h0, c0, H, C, G, dH, dC, gW_ih, gW_hh,
                 gb += da
                 _matvec_add(W_ihT, da, dx[s, t])
             dh[:] = 0.0
-            gemm_tn_add(DA[:, t - t_lo].T, W_hh, dh)
+            _dh_product(DA[:, t - t_lo], W_hh, dh)
         for s in range(S):
             hp = h0[s] if t_lo == 0 else H[s, t_lo - 1]
             _weight_gradients(DA[s, :t_hi - t_lo], x[s, t_lo:t_hi], hp, H[s, t_lo:t_hi], gW_ih, gW_hh)
