@@ -1,10 +1,11 @@
 """The vectorisable exp and sigmoid against NumPy/SciPy."""
 
 import numpy as np
+import pytest
 from numba import njit
 from scipy.special import expit
 
-from dynnets._math import exp, is_finite, sigmoid, tanh
+from dynnets._math import exp, is_finite, sigmoid, sigmoid_of, tanh, tanh_of
 from dynnets.config import JIT
 
 
@@ -101,3 +102,35 @@ def test_tanh_within_few_ulp_of_numpy():
     out = np.empty(3)
     _map_tanh(special, out)
     assert out[0] == 1.0 and out[1] == -1.0 and np.isnan(out[2])
+
+
+@njit(**JIT)
+def _map_of(x, out, which):
+    for i in range(x.size):
+        out[i] = sigmoid_of(x[i]) if which == 0 else tanh_of(x[i])
+
+
+@pytest.mark.parametrize("which", [0, 1])
+def test_float32_sigmoid_and_tanh_within_2_ulp(which):
+    """sigmoid32 / tanh32 (what sigmoid_of / tanh_of give for float32) against
+    the float64 functions of NumPy rounded to float32, subnormal results, the
+    clamps and specials included; float64 arguments get the float64 functions."""
+    rng = np.random.default_rng(4)
+    x = np.concatenate([rng.uniform(-30, 30, 100_000), rng.uniform(-1, 1, 50_000), 10.0 ** rng.uniform(-40, 0, 10_000),
+                        rng.uniform(-110, 110, 10_000), [0.0, 1e-45, 9.0, 10.0, 11.0, 87.0, 104.0, 200.0]])
+    x = np.concatenate([x, -x]).astype(np.float32)
+    out = np.empty_like(x)
+    _map_of(x, out, which)
+    x64 = x.astype(float)
+    ref = (1.0 / (1.0 + np.exp(-x64)) if which == 0 else np.tanh(x64)).astype(np.float32)
+    ulp = np.abs(out.astype(float) - ref) / np.spacing(np.abs(ref) + np.float32(1e-45)).astype(float)
+    assert out.dtype == np.float32 and ulp.max() <= 2.0 and ulp.mean() < 0.5
+    special = np.array([np.inf, -np.inf, np.nan], np.float32)
+    out = np.empty(3, np.float32)
+    _map_of(special, out, which)
+    assert list(out[:2]) == ([1.0, 0.0] if which == 0 else [1.0, -1.0]) and np.isnan(out[2])
+    x = rng.uniform(-20, 20, 1000)
+    out, ref = np.empty(1000), np.empty(1000)
+    _map_of(x, out, which)
+    (_map_sigmoid if which == 0 else _map_tanh)(x, ref)
+    np.testing.assert_array_equal(out, ref)

@@ -30,7 +30,7 @@ References
 import numpy as np
 from numba import njit
 
-from ..._math import sigmoid, tanh
+from ..._math import sigmoid, sigmoid_of, tanh, tanh_of
 from ..._simd import gemm_tn_add, matvec_t
 from ..._threads import strided
 from ..._validate import as_float_array
@@ -80,21 +80,21 @@ def _lstm_gates(a, p, coupled, cp, Gt, c, h):
     og, oo = (n, 2 * n) if coupled else (2 * n, 3 * n)
     # separate loops over contiguous rows vectorise
     for k in range(n):
-        Gt[0, k] = sigmoid(a[k] + p[0, k] * cp[k])
+        Gt[0, k] = sigmoid_of(a[k] + p[0, k] * cp[k])
     if coupled:
         for k in range(n):
             Gt[1, k] = Gt.dtype.type(1.0) - Gt[0, k]
     else:
         for k in range(n):
-            Gt[1, k] = sigmoid(a[n + k] + p[1, k] * cp[k])
+            Gt[1, k] = sigmoid_of(a[n + k] + p[1, k] * cp[k])
     for k in range(n):
-        Gt[2, k] = tanh(a[og + k])
+        Gt[2, k] = tanh_of(a[og + k])
     for k in range(n):
         c[k] = Gt[1, k] * cp[k] + Gt[0, k] * Gt[2, k]
     for k in range(n):
-        Gt[3, k] = sigmoid(a[oo + k] + p[2, k] * c[k])
+        Gt[3, k] = sigmoid_of(a[oo + k] + p[2, k] * c[k])
     for k in range(n):
-        h[k] = Gt[3, k] * tanh(c[k])
+        h[k] = Gt[3, k] * tanh_of(c[k])
 
 
 @njit(cache=True, inline="always", **JIT)
@@ -192,7 +192,7 @@ def _lstm_bwd(W_ihT, W_hh, p, coupled, x, h0, c0, H, C, G, dH, dC, gW_ih, gW_hh,
                 for k in range(n):
                     dhk[k] += dH[s, t, k]
                 for k in range(n):
-                    tc[k] = tanh(c[k])
+                    tc[k] = tanh_of(c[k])
                 for k in range(n):
                     da[oo + k] = dhk[k] * tc[k] * o[k] * (one - o[k])
                 if has_dc:
