@@ -28,6 +28,7 @@ from ._base import (
     Run,
     _activate,
     _activate_backward,
+    _add,
     _affine,
     _batch_first,
     _Cell,
@@ -90,9 +91,9 @@ def _elman_bwd(W_ihT, W_hh, kind, x, h0, H, dH, gW_ih, gW_hh, gb, dx, dh0):
     dh = np.zeros(n)
     DA = np.empty((x.shape[0], n))
     for t in range(x.shape[0] - 1, -1, -1):
-        dh += dH[t]
+        _add(dh, dH[t])
         _activate_backward(H[t], dh, kind, DA[t])
-        gb += DA[t]
+        _add(gb, DA[t])
         dh[:] = 0.0
         matvec_t(W_hh, DA[t], dh, dh)  # H outputs: down the columns of W_hh
         _matvec_add(W_ihT, DA[t], dx[t])  # few outputs (the inputs): row dots of W_ih^T

@@ -23,6 +23,7 @@ from ..._validate import as_choice, as_float_array
 from ...config import JIT, JIT_NO_RC
 from ._base import (
     Run,
+    _add,
     _batch_first,
     _Cell,
     _check_finite,
@@ -142,8 +143,8 @@ def _gru_bwd(W_ihT, W_zrT, W_nT, after, x, h0, H, G, dH, gW_ih, gW_hh, gb_ih, gb
             _outer_add(gW_hh[2 * n:], dah[2 * n:], rh)
             _matvec_add(W_zrT, dah[:2 * n], dh)
         _outer_add(gW_ih, dai, x[t])
-        gb_ih += dai
-        gb_hh += dah
+        _add(gb_ih, dai)
+        _add(gb_hh, dah)
         _matvec_add(W_ihT, dai, dx[t])
     dh0[:] = dh
 

@@ -25,6 +25,7 @@ from ._base import (
     Run,
     _activate,
     _activate_backward,
+    _add,
     _batch_first,
     _Cell,
     _check_finite,
@@ -82,7 +83,7 @@ def _indrnn_bwd(W_ihT, u, kind, x, h0, H, dH, gW_ih, gu, gb, dx, dh0):
     da = np.empty(n)
     for t in range(x.shape[0] - 1, -1, -1):
         hp = H[t - 1] if t > 0 else h0
-        dh += dH[t]
+        _add(dh, dH[t])
         _activate_backward(H[t], dh, kind, da)
         _outer_add(gW_ih, da, x[t])
         _matvec_add(W_ihT, da, dx[t])

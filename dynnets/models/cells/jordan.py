@@ -23,6 +23,7 @@ from ..._validate import as_float_array, as_rng, as_scalar
 from ...config import JIT, JIT_NO_RC
 from ._base import (
     Run,
+    _add,
     _affine,
     _batch_first,
     _Cell,
@@ -86,9 +87,9 @@ def _jordan_bwd(W_ihT, W_hyT, W_out, x, y0, Y, U, dY, gW_ih, gW_hy, gb, gW_out, 
     for t in range(x.shape[0] - 1, -1, -1):
         yp = Y[t - 1] if t > 0 else y0
         u = U[t, 0]
-        dy += dY[t]
+        _add(dy, dY[t])
         _outer_add(gW_out, dy, u)
-        gb_out += dy
+        _add(gb_out, dy)
         du[:] = 0.0
         _t_matvec_add(W_out, dy, du)
         for k in range(du.size):
@@ -96,7 +97,7 @@ def _jordan_bwd(W_ihT, W_hyT, W_out, x, y0, Y, U, dY, gW_ih, gW_hy, gb, gW_out, 
         # dy has few entries (the outputs): row dots of W_hy^T
         _outer_add(gW_ih, du, x[t])
         _outer_add(gW_hy, du, yp)
-        gb += du
+        _add(gb, du)
         dy[:] = 0.0
         _matvec_add(W_hyT, du, dy)
         _matvec_add(W_ihT, du, dx[t])

@@ -38,6 +38,7 @@ from ...config import JIT, JIT_NO_RC, SEQ_BLOCK
 from ._base import (
     GRAD_BUFFERS,
     Run,
+    _add,
     _affine,
     _batch_first,
     _Cell,
@@ -222,7 +223,7 @@ def _lstm_bwd(W_ihT, W_hh, p, coupled, x, h0, c0, H, C, G, dH, dC, gW_ih, gW_hh,
                     gp[0, k] += da[k] * cp[k]
                 for k in range(n):
                     gp[2, k] += da[oo + k] * c[k]
-                gb += da
+                _add(gb, da)
                 _matvec_add(W_ihT, da, dx[s, t])
             dh[:] = 0.0
             _dh_product(DA[:, t - t_lo], W_hh, dh)
