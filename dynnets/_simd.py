@@ -21,7 +21,7 @@ depend on ``C`` or on its position.
 Vector width and block sizes follow the CPU numba compiles for: 8 doubles a
 vector and 32 registers with AVX-512, 4 and 16 with AVX2 (2 and 16 below it).
 Blocks sized for 32 registers spilled with 16: on a Zen 3 the LSTM batch of
-benchmark (b) ran 2.5x slower than with blocks sized for it. Every output is the
+benchmark (b) ran 1.7x slower than with blocks sized for it. Every output is the
 same chain of FMAs in the same order at any width, so the results do not
 depend on the machine either.
 """

@@ -386,10 +386,11 @@ class _Cell:
         dH = self._grad_in("dh", dh, (T, B, n))
         if dc is not None and not self.has_cell_state:
             raise ValueError(f"dc: a {type(self).__name__} cell has no cell state")
-        # no outside gradient on c (the usual case): an empty array, not zeros
-        # the size of the states (fresh pages are a measurable cost)
-        dC = None if not self.has_cell_state else np.zeros((B, 0, n), self.dtype) if dc is None else \
-            self._grad_in("dc", dc, (T, B, n))
+        dC = None
+        if self.has_cell_state:
+            # no outside gradient on c (the usual case): an empty array, not zeros
+            # the size of the states (fresh pages are a measurable cost)
+            dC = np.zeros((B, 0, n), self.dtype) if dc is None else self._grad_in("dc", dc, (T, B, n))
         g = self._backward(X, h0, c0, run, dH, dC)
         g["x"] = _time_first(g["x"])
         return g

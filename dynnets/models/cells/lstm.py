@@ -176,7 +176,7 @@ def _lstm_bwd(W_ihT, W_hh, p, coupled, x, h0, c0, H, C, G, dH, dC, gW_ih, gW_hh,
     dc = np.zeros((S, n), W_hh.dtype)
     # DA: da of the last TIME_CHUNK steps; their weight gradients are one product
     # each chunk, and the buffer stays small (a whole sequence's was megabytes of
-    # fresh pages every call, and fresh pages cost: 1 MB a block was 10% of (b))
+    # fresh pages every call); the caller allocates it once per task, not per block
     og, oo = (n, 2 * n) if coupled else (2 * n, 3 * n)
     tc = np.empty(n, W_hh.dtype)
     one = tc.dtype.type(1.0)  # in float32, a float64 literal would make every loop convert
