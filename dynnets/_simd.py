@@ -360,3 +360,60 @@ def batched_matvec_add(typingctx, W, v, out):
         return context.get_dummy_value()
 
     return sig, codegen
+
+
+@intrinsic
+def sell_chunk(typingctx, val, col, off, length, x, acc):
+    """``acc[i] = sum_l val[off + 8 l + i] * x[col[off + 8 l + i]]`` for ``i < 8``:
+    the 8 rows of one chunk of a sliced ELLPACK matrix (stored column by column,
+    see ``dynnets.models.reservoir``), summed in storage order, one FMA per term.
+
+    ``val`` (float64) and ``col`` (uint32) C-contiguous, ``x`` float64 of any
+    stride, ``acc`` (8,) C-contiguous float64. The 8 states of a step are one
+    gather: on a Zen 3 (AVX2) 24-26% faster than 8 scalar loads, on a Zen 5
+    (AVX-512) no faster; the sums are the same bits either way. Sizes and
+    indices are not checked.
+    """
+    if not (_is_array(val, "C") and isinstance(col, types.Array) and col.dtype == types.uint32
+            and col.layout == "C" and col.ndim == 1 and isinstance(off, types.Integer)
+            and isinstance(length, types.Integer) and _is_array(x) and _is_array(acc, "C")):
+        return None
+    sig = types.void(val, col, off, length, x, acc)
+
+    def codegen(context, builder, signature, args):
+        va, ca, xa, aa = (context.make_array(signature.args[k])(context, builder, args[k]) for k in (0, 1, 4, 5))
+        o0 = context.cast(builder, args[2], signature.args[2], types.int64)
+        n = context.cast(builder, args[3], signature.args[3], types.int64)
+        i32, i64 = ir.IntType(32), ir.IntType(64)
+        vty = ir.VectorType(ir.DoubleType(), 8)
+        ivec = ir.VectorType(i64, 8)
+        mty = ir.VectorType(ir.IntType(1), 8)
+        pty = ir.VectorType(ir.DoubleType().as_pointer(), 8)
+        gather = cgutils.get_or_insert_function(builder.module, ir.FunctionType(vty, [pty, i32, mty, vty]),
+                                                "llvm.masked.gather.v8f64.v8p0f64")
+        fma = cgutils.get_or_insert_function(builder.module, ir.FunctionType(vty, [vty] * 3), "llvm.fma.v8f64")
+
+        def splat(v):
+            one = builder.insert_element(ir.Constant(ivec, ir.Undefined), v, ir.Constant(i32, 0))
+            return builder.shuffle_vector(one, ir.Constant(ivec, ir.Undefined), ir.Constant(ir.VectorType(i32, 8),
+                                                                                            [0] * 8))
+
+        # addresses as integers (llvmlite's gep takes no vector indices): x + col * stride
+        xbase = splat(builder.ptrtoint(xa.data, i64))
+        xstride = splat(cgutils.unpack_tuple(builder, xa.strides, 1)[0])
+        vbase = builder.gep(va.data, [o0])
+        cbase = builder.gep(ca.data, [o0])
+        accp = cgutils.alloca_once(builder, vty)
+        builder.store(ir.Constant(vty, [0.0] * 8), accp)
+        with cgutils.for_range(builder, n) as loop:
+            k = builder.mul(loop.index, ir.Constant(i64, 8))
+            cols = builder.zext(builder.load(builder.bitcast(builder.gep(cbase, [k]), ir.VectorType(i32, 8).as_pointer()),
+                                             align=4), ivec)
+            ptrs = builder.inttoptr(builder.add(xbase, builder.mul(cols, xstride)), pty)
+            xs = builder.call(gather, [ptrs, ir.Constant(i32, 8), ir.Constant(mty, [1] * 8), ir.Constant(vty, ir.Undefined)])
+            vs = builder.load(builder.bitcast(builder.gep(vbase, [k]), vty.as_pointer()), align=8)
+            builder.store(builder.call(fma, [vs, xs, builder.load(accp)]), accp)
+        builder.store(builder.load(accp), builder.bitcast(aa.data, vty.as_pointer()), align=8)
+        return context.get_dummy_value()
+
+    return sig, codegen

@@ -5,7 +5,13 @@ import numpy as np
 import pytest
 from numba import njit
 
-from dynnets._simd import batched_matvec_add, gemm_tn_add, matvec_t, outer_add
+from dynnets._simd import (
+    batched_matvec_add,
+    gemm_tn_add,
+    matvec_t,
+    outer_add,
+    sell_chunk,
+)
 from dynnets.config import JIT
 
 
@@ -22,6 +28,11 @@ def _outer(G, d, v):
 @njit(**JIT)
 def _gemm(A, B, Cm):
     gemm_tn_add(A, B, Cm)
+
+
+@njit(**JIT)
+def _sell(val, col, off, length, x, acc):
+    sell_chunk(val, col, off, length, x, acc)
 
 
 @njit(**JIT)
@@ -168,3 +179,25 @@ def _sequential_fma(W, v, acc):
             for j in range(W.shape[0]):
                 a += W[j, i, q] * v[j, q]  # contracted to one FMA
             acc[i, q] = a
+
+
+@pytest.mark.parametrize("length", [0, 1, 13])
+def test_sell_chunk_matches_numpy(length):
+    """The 8 rows of a sliced-ELLPACK chunk (stored column by column) from a
+    strided state, against NumPy; a NaN state reaches only the rows that use it."""
+    rng = np.random.default_rng(length)
+    off = 16
+    val = rng.normal(size=off + 8 * length + 8)
+    col = rng.integers(0, 50, size=val.size).astype(np.uint32)
+    x = rng.normal(size=100)[::2]  # strided, 50 states
+    acc = np.full(8, 7.0)
+    _sell(val, col, off, length, x, acc)
+    idx = off + 8 * np.arange(length)[:, None] + np.arange(8)  # (length, 8)
+    terms = val[idx] * x[col[idx]]
+    ref = terms.sum(0)
+    assert np.all(np.abs(acc - ref) <= 4 * (length + 1) * np.finfo(float).eps * np.abs(terms).sum(0))
+    if length:
+        x[col[off + 3]] = np.nan  # used by row 3 at l = 0
+        _sell(val, col, off, length, x, acc)
+        assert np.isnan(acc[3]) and np.isnan(acc).sum() == len({i for l in range(length) for i in range(8)
+                                                                   if col[off + 8 * l + i] == col[off + 3]})

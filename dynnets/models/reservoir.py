@@ -40,15 +40,16 @@ import scipy.sparse as sp
 from numba import njit, prange
 
 from .._math import is_finite, tanh
+from .._simd import sell_chunk
 from .._threads import strided
 from .._validate import argument, as_float_array, as_rng, as_scalar
-from ..config import JIT, JIT_STRICT
+from ..config import JIT
 from ..errors import DivergenceError, NumericalWarning
 from . import topology as _topology
 
 ACTIVATIONS = ("tanh", "identity")
 _ROW_PARALLEL_NNZ = 20_000  # one reservoir with more connections is split by rows
-SELL_C = 8  # rows per chunk of the sliced ELLPACK layout
+SELL_C = 8  # rows per chunk of the sliced ELLPACK layout (dynnets._simd.sell_chunk is written for 8)
 _PART = 256  # rows per part: the items of the row-parallel kernel
 
 
@@ -103,20 +104,12 @@ def _to_sell(W, blocks):
     return sell, (np.array(pchunks, np.int64), np.array(prows, np.int64))
 
 
-@njit(cache=True, **JIT_STRICT)
+@njit(cache=True, inline="always", **JIT)
 def _chunk(val, col, off, length, x, acc):
     """``acc[i] = (W x)`` for the ``SELL_C`` rows of one chunk, summed in storage
-    order (no reassociation, so every caller gets the same bits). The offsets are
-    unsigned: numba wraps negative indices, and the wrap-around code for a signed
-    offset (a compare and two conditional moves per load) made this loop 1.5x slower."""
-    for i in range(SELL_C):
-        acc[i] = 0.0
-    o = np.uint64(off)
-    for _ in range(length):
-        for i in range(SELL_C):
-            k = o + np.uint64(i)
-            acc[i] += val[k] * x[col[k]]
-        o += np.uint64(SELL_C)
+    order (so every caller gets the same bits): :func:`dynnets._simd.sell_chunk`,
+    one gather of the states a step."""
+    sell_chunk(val, col, off, length, x, acc)
 
 
 @njit(cache=True, **JIT)
