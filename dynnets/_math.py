@@ -8,7 +8,9 @@ Functions*, 1989), and ``2**k`` is built from its bits. ``sigmoid`` folds its ow
 division into that of the rational form, so it costs one division in all; this
 is what makes CTRNN populations fast. ``tanh`` (reservoirs) works the same way. Both are within a few ulp of NumPy/SciPy
 over the whole double range, subnormals, overflow and NaN included (checked in
-``tests/test_math.py``).
+``tests/test_math.py``). ``sigmoid32`` and ``tanh32`` are the same forms in float32
+arithmetic (for float32 kernels: twice the lanes); ``sigmoid_of`` and ``tanh_of``
+pick by the argument's type.
 """
 
 import numpy as np
