@@ -70,8 +70,8 @@ def test_float32_batch_items_get_the_bits_they_get_alone():
 
 
 def test_float64_paths_of_a_float32_cell():
-    """Stepper, RTRL and the Jacobian of a float32 cell are those of its weights
-    in float64."""
+    """Stepper, step, RTRL, the Jacobian and the map of a float32 cell are those
+    of its weights in float64."""
     cell, x, w = _problem("V", B=1)
     c32 = cell.astype("float32")
     ref = c32.astype("float64")
@@ -83,6 +83,11 @@ def test_float64_paths_of_a_float32_cell():
         np.testing.assert_array_equal(g[k], g_ref[k])
     h, c = np.full(8, 0.1), np.full(8, -0.2)
     np.testing.assert_array_equal(c32.jacobian(x[0, 0], h, c), ref.jacobian(x[0, 0], h, c))
+    for ours, theirs in zip(c32.step(x[0, 0], h, c), ref.step(x[0, 0], h, c)):
+        assert ours.dtype == np.float64
+        np.testing.assert_array_equal(ours, theirs)
+    m32, m64 = c32.as_map(x[0, 0]), ref.as_map(x[0, 0])
+    np.testing.assert_array_equal(m32.params, m64.params)
 
 
 def test_dtype_kept_by_training_stacking_and_saving(tmp_path):

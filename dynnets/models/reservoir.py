@@ -104,14 +104,6 @@ def _to_sell(W, blocks):
     return sell, (np.array(pchunks, np.int64), np.array(prows, np.int64))
 
 
-@njit(cache=True, inline="always", **JIT)
-def _chunk(val, col, off, length, x, acc):
-    """``acc[i] = (W x)`` for the ``SELL_C`` rows of one chunk, summed in storage
-    order (so every caller gets the same bits): :func:`dynnets._simd.sell_chunk`,
-    one gather of the states a step."""
-    sell_chunk(val, col, off, length, x, acc)
-
-
 @njit(cache=True, **JIT)
 def _drive(W_inT, W_fbT, bias, u, fb, t, pre):
     """``pre = (W_in u(t) + W_fb fb(t) + b)`` (transposed input weights, so the
@@ -150,9 +142,11 @@ def _leaky(x, pre, leak, linear):
 
 @njit(cache=True, **JIT)
 def _recurrent(val, col, coff, clen, crow, c0, c1, x, pre, acc):
-    """``pre += W x`` over chunks ``c0 .. c1`` (block-local rows)."""
+    """``pre += W x`` over chunks ``c0 .. c1`` (block-local rows); each chunk's
+    sums in storage order (:func:`dynnets._simd.sell_chunk`, one gather of the
+    states a step), so every caller gets the same bits."""
     for c in range(c0, c1):
-        _chunk(val, col, coff[c], clen[c], x, acc)
+        sell_chunk(val, col, coff[c], clen[c], x, acc)
         for i in range(SELL_C):
             r = crow[c * SELL_C + i]
             if r >= 0:

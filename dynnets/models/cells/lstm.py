@@ -439,27 +439,30 @@ class LSTM(_TorchLayout, _Cell):
         return Run(_time_first(H), _time_first(C), _time_first(G))
 
     def _map_parts(self):
-        c = self._float64()
-        return [float(self.variant == "CIFG")], [*c._transposed(), c.b_ih + c.b_hh, c.peephole]
+        if self.dtype != np.float64:
+            return self._float64()._map_parts()
+        return [float(self.variant == "CIFG")], [*self._transposed(), self.b_ih + self.b_hh, self.peephole]
 
     def _step(self, x, h, c):
+        if self.dtype != np.float64:
+            return self._float64()._step(x, h, c)
         n = self.n_hidden
         H, C, bad = np.empty((1, 1, n)), np.empty((1, 1, n)), np.empty(1, np.int64)
-        p = self._float64()
-        _lstm_fwd(*p._transposed(), p.b_ih + p.b_hh, p.peephole, self.variant == "CIFG", x[None, None],
+        _lstm_fwd(*self._transposed(), self.b_ih + self.b_hh, self.peephole, self.variant == "CIFG", x[None, None],
                   h[None], c[None], H, C, np.empty((1, 1, 4, n)), bad)
         return H[:, 0], C[:, 0], bad[0]
 
     def _stepper_parts(self):
-        p = self._float64()
-        W_ihT, W_hhT = p._transposed()
+        if self.dtype != np.float64:
+            return self._float64()._stepper_parts()
+        W_ihT, W_hhT = self._transposed()
         G = np.zeros((4, self.n_hidden))
-        return (_lstm_stepper, (W_ihT, W_hhT, p.b_ih + p.b_hh, p.peephole.copy()), G,
+        return (_lstm_stepper, (W_ihT, W_hhT, self.b_ih + self.b_hh, self.peephole.copy()), G,
                 np.empty((2, W_hhT.shape[1])), G)
 
     def _backward(self, X, h0, c0, run, dH, dC):
         B, dt = X.shape[0], self.dtype
-        X, h0, c0, dH, dC = (a.astype(dt, copy=False) for a in (X, h0, c0, dH, dC))
+        X, h0, c0 = (a.astype(dt, copy=False) for a in (X, h0, c0))  # dH, dC come in dt (_grad_in)
         gih, ghh, gb, gp = self._buffers(-(-B // SEQ_BLOCK), ("W_ih", "W_hh", "b_ih", "peephole"))
         dx, dh0, dc0 = np.zeros(X.shape, dt), np.zeros((B, self.n_hidden), dt), np.zeros((B, self.n_hidden), dt)
         args = (np.ascontiguousarray(self.W_ih.T), np.ascontiguousarray(self.W_hh), self.peephole,
