@@ -64,6 +64,29 @@ def test_batches_lists_stacks_and_row_parallel_path_agree_exactly():
     np.testing.assert_array_equal(big.run(u), Xs)
 
 
+def test_blocks_of_more_than_2_16_units_use_32_bit_indices():
+    """Column indices are uint16 up to 2**16 units per block, uint32 beyond:
+    both against NumPy, on the serial and the row-parallel kernel."""
+    rng = np.random.default_rng(3)
+    small = Reservoir.random(50, 1, seed=1)
+    assert small._kernel_args()[1].dtype == np.uint16
+    n = 70_000
+    rows = np.repeat(np.arange(n), 3)
+    W = sp.csr_array((rng.uniform(-0.3, 0.3, rows.size), (rows, rng.integers(0, n, rows.size))), shape=(n, n))
+    res = Reservoir(W, rng.uniform(-1, 1, (n, 1)), leak=0.5)
+    assert res._kernel_args()[1].dtype == np.uint32
+    u = rng.uniform(-1, 1, (3, 1))
+    # (_reference's dense W would take 39 GB)
+    x, ref = np.zeros(n), []
+    for t in range(3):
+        x = 0.5 * x + 0.5 * np.tanh(res.W @ x + res.W_in @ u[t])
+        ref.append(x)
+    np.testing.assert_allclose(res.run(u), ref, rtol=0, atol=1e-12)
+    Xs = np.empty((3, n))
+    _run_item(*res._kernel_args(), 0, u, np.zeros((3, 0)), 0, 3, np.zeros(n), Xs)
+    np.testing.assert_array_equal(res.run(u), Xs)
+
+
 def test_same_states_as_reservoirpy():
     import reservoirpy.nodes as rpy  # a test dependency: the cross-check must run
     rng = np.random.default_rng(6)
@@ -115,9 +138,15 @@ def test_forecast_mackey_glass_closed_loop():
     assert np.sqrt(np.mean(err**2) / np.var(x)) < 1e-2
 
 
-def test_generate_with_output_feedback_matches_manual_loop():
+@pytest.mark.parametrize("stacked", [False, True])
+def test_generate_with_output_feedback_matches_manual_loop(stacked):
+    """One reservoir, or a stack of two whose readout spans both blocks."""
     rng = np.random.default_rng(8)
-    res = Reservoir.random(50, 1, n_feedback=1, feedback_scaling=0.5, seed=9)
+    if stacked:
+        res = Reservoir.stack([Reservoir.random(20, 1, n_feedback=1, feedback_scaling=0.5, seed=9),
+                               Reservoir.random(30, 1, n_feedback=1, leak=0.6, seed=10)])
+    else:
+        res = Reservoir.random(50, 1, n_feedback=1, feedback_scaling=0.5, seed=9)
     coef, b = rng.normal(size=(51, 1)) * 0.1, np.array([0.05])
     u = rng.uniform(-1, 1, (30, 1))
     x0, y0 = rng.uniform(-0.5, 0.5, 50), np.array([0.2])
@@ -125,7 +154,7 @@ def test_generate_with_output_feedback_matches_manual_loop():
     x, y = x0, y0
     W = res.W.toarray()
     for t in range(30):
-        x = np.tanh(W @ x + res.W_in @ u[t] + res.W_fb @ y + res.bias)
+        x = (1 - res.leak) * x + res.leak * np.tanh(W @ x + res.W_in @ u[t] + res.W_fb @ y + res.bias)
         y = coef[:1].T @ u[t] + coef[1:].T @ x + b
         np.testing.assert_allclose(X[t], x, atol=1e-12)
         np.testing.assert_allclose(Y[t], y, atol=1e-12)

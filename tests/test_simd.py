@@ -31,8 +31,8 @@ def _gemm(A, B, Cm):
 
 
 @njit(**JIT)
-def _sell(val, col, off, length, x, acc):
-    sell_chunk(val, col, off, length, x, acc)
+def _sell(val, col, off, length, x, out, o):
+    sell_chunk(val, col, off, length, x, out, o)
 
 
 @njit(**JIT)
@@ -181,23 +181,31 @@ def _sequential_fma(W, v, acc):
             acc[i, q] = a
 
 
+@pytest.mark.parametrize("index", [np.uint16, np.uint32])
+@pytest.mark.parametrize("strided", [False, True])
 @pytest.mark.parametrize("length", [0, 1, 13])
-def test_sell_chunk_matches_numpy(length):
-    """The 8 rows of a sliced-ELLPACK chunk (stored column by column) from a
-    strided state, against NumPy; a NaN state reaches only the rows that use it."""
+def test_sell_chunk_matches_numpy(length, strided, index):
+    """The 8 rows of a sliced-ELLPACK chunk (stored column by column) added to
+    ``out[o:o + 8]``, from a contiguous or strided state, against NumPy; a NaN
+    state reaches only the rows that use it, and nothing outside the 8 slots is
+    written."""
     rng = np.random.default_rng(length)
     off = 16
     val = rng.normal(size=off + 8 * length + 8)
-    col = rng.integers(0, 50, size=val.size).astype(np.uint32)
-    x = rng.normal(size=100)[::2]  # strided, 50 states
-    acc = np.full(8, 7.0)
-    _sell(val, col, off, length, x, acc)
+    nx = int(np.iinfo(index).max) + 1 if index == np.uint16 else 70_000  # indices over their whole range
+    col = rng.integers(0, nx, size=val.size).astype(index)
+    col[off:off + 8] = [0, nx - 1, 1, 7, nx - 2, 255, 256, 65535]  # every bit of a uint16 set somewhere
+    x = rng.normal(size=2 * nx)[::2] if strided else rng.normal(size=nx)
+    out = rng.normal(size=20)
+    init = out.copy()
+    _sell(val, col, off, length, x, out, 5)
     idx = off + 8 * np.arange(length)[:, None] + np.arange(8)  # (length, 8)
     terms = val[idx] * x[col[idx]]
-    ref = terms.sum(0)
-    assert np.all(np.abs(acc - ref) <= 4 * (length + 1) * np.finfo(float).eps * np.abs(terms).sum(0))
+    ref = init[5:13] + terms.sum(0)
+    assert np.all(np.abs(out[5:13] - ref) <= 4 * (length + 1) * np.finfo(float).eps * (np.abs(terms).sum(0) + np.abs(init[5:13])))
+    np.testing.assert_array_equal(np.delete(out, np.arange(5, 13)), np.delete(init, np.arange(5, 13)))
     if length:
         x[col[off + 3]] = np.nan  # used by row 3 at l = 0
-        _sell(val, col, off, length, x, acc)
-        assert np.isnan(acc[3]) and np.isnan(acc).sum() == len({i for l in range(length) for i in range(8)
+        _sell(val, col, off, length, x, out, 5)
+        assert np.isnan(out[8]) and np.isnan(out).sum() == len({i for l in range(length) for i in range(8)
                                                                    if col[off + 8 * l + i] == col[off + 3]})

@@ -44,7 +44,7 @@ from .._math import tanh
 from .._repr import array_repr
 from .._validate import as_float_array, as_rng, as_scalar
 from ..config import JIT
-from ..models.reservoir import SELL_C, Reservoir, _recurrent, _step
+from ..models.reservoir import SELL_C, Reservoir, _recurrent, _step, _to_slots
 from ..train.ridge import Ridge
 
 
@@ -160,26 +160,27 @@ def echo_state_distance(reservoir, u, x0_a=None, x0_b=None, *, seed=None):
 
 
 @njit(cache=True, **JIT)
-def _lyapunov_item(val, col, coff, clen, crow, bchunks, W_inT, bias, leak, W_fbT, linear, blocks, b, u, x0, v0,
+def _lyapunov_item(val, col, coff, clen, units, bchunks, W_inT, bias, leak, W_fbT, linear, blocks, b, u, x0, v0,
                    washout, coef):
     """Mean log growth per step of a tangent vector of block b along the run
-    driven by ``u`` (T, m) from ``x0``; ``coef`` (N_b, k) closes the loop through
-    ``W_fb`` (an empty array for none)."""
-    r0, r1 = blocks[b], blocks[b + 1]
-    n = r1 - r0
+    driven by ``u`` (T, m) from ``x0``; ``coef`` (n_slots, k), rows in the
+    kernels' slot order, closes the loop through ``W_fb`` (an empty array for
+    none)."""
     c0, c1 = bchunks[b], bchunks[b + 1]
+    s0, s1 = c0 * SELL_C, c1 * SELL_C
+    n = s1 - s0
+    units = units[s0:s0 + blocks[b + 1] - blocks[b]]
     closed = coef.shape[0] > 0
     k = W_fbT.shape[0]
-    x = x0.copy()
-    v = v0 / np.sqrt(np.sum(v0 * v0))
+    x = _to_slots(x0, units, n)
+    v = _to_slots(v0 / np.sqrt(np.sum(v0 * v0)), units, n)
     pre = np.empty(n)
     tv = np.empty(n)
-    acc = np.empty(SELL_C)
     fb = np.zeros((1, k))
     total = 0.0
     for t in range(u.shape[0]):
         tv[:] = 0.0
-        _recurrent(val, col, coff, clen, crow, c0, c1, v, tv, acc)
+        _recurrent(val, col, coff, clen, c0, c1, v, tv)
         if closed:
             for o in range(k):
                 z = 0.0
@@ -189,12 +190,11 @@ def _lyapunov_item(val, col, coff, clen, crow, bchunks, W_inT, bias, leak, W_fbT
                     s += coef[i, o] * v[i]
                 fb[0, o] = z
                 for i in range(n):
-                    tv[i] += W_fbT[o, r0 + i] * s
-        _step(val, col, coff, clen, crow, c0, c1, W_inT, bias, leak, W_fbT, linear, r0, x, u[t:t + 1], fb, 0,
-              pre, acc)
+                    tv[i] += W_fbT[o, s0 + i] * s
+        _step(val, col, coff, clen, c0, c1, W_inT, bias, leak, W_fbT, linear, s0, x, u[t:t + 1], fb, 0, pre)
         norm2 = 0.0
         for i in range(n):
-            a = leak[r0 + i]
+            a = leak[s0 + i]
             d = 1.0
             if not linear:
                 h = tanh(pre[i])
@@ -212,7 +212,7 @@ def _lyapunov_item(val, col, coff, clen, crow, bchunks, W_inT, bias, leak, W_fbT
 
 
 @njit(parallel=True, **JIT)
-def _lyapunov_items(val, col, coff, clen, crow, bchunks, W_inT, bias, leak, W_fbT, linear, blocks, U, X0, v0,
+def _lyapunov_items(val, col, coff, clen, units, bchunks, W_inT, bias, leak, W_fbT, linear, blocks, U, X0, v0,
                     washout, coef, out):
     """``out[b, s]`` for every (block, sequence) pair; ``U`` is (S, T, m)."""
     nb, ns = out.shape
@@ -220,7 +220,7 @@ def _lyapunov_items(val, col, coff, clen, crow, bchunks, W_inT, bias, leak, W_fb
         b = item // ns
         s = item % ns
         r0, r1 = blocks[b], blocks[b + 1]
-        out[b, s] = _lyapunov_item(val, col, coff, clen, crow, bchunks, W_inT, bias, leak, W_fbT, linear, blocks,
+        out[b, s] = _lyapunov_item(val, col, coff, clen, units, bchunks, W_inT, bias, leak, W_fbT, linear, blocks,
                                    b, U[s], X0[s, r0:r1], v0[r0:r1], washout, coef)
 
 
@@ -279,7 +279,7 @@ def reservoir_lyapunov(reservoir, u, *, x0=None, washout=100, coef=None, seed=No
             raise ValueError("coef closes the loop through W_fb, but the reservoir has none")
         if reservoir.n_blocks != 1:
             raise ValueError("coef (a closed loop) needs a single reservoir, not a stack")
-        C = as_float_array("coef", coef, shape=(N, reservoir.n_feedback))
+        C = reservoir._to_slots(as_float_array("coef", coef, shape=(N, reservoir.n_feedback)).T).T.copy()
     v0 = as_rng(seed).standard_normal(N)
     out = np.empty((reservoir.n_blocks, S))
     _lyapunov_items(*reservoir._kernel_args(), np.ascontiguousarray(U.transpose(1, 0, 2)), X0, v0, washout, C, out)

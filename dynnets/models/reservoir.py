@@ -59,49 +59,68 @@ _PART = 256  # rows per part: the items of the row-parallel kernel
 
 
 def _to_sell(W, blocks):
-    """``W`` in sliced ELLPACK form (SELL-C-sigma, Kreutzer et al. 2014): each
-    block's rows in parts of at most ``_PART`` consecutive rows, each part's rows
-    sorted longest first, in chunks of ``SELL_C``; a chunk stores its ``SELL_C``
-    rows column by column, zero-padded to its longest row, so the inner loop runs
-    across rows. Column indices are local to the block (unsigned, so the kernel
-    does no wrap-around checks). A part's chunks write only the part's rows, so
-    parts run in parallel without sharing cache lines.
+    """``W`` in sliced ELLPACK form (SELL-C-sigma, Kreutzer et al. 2014), with
+    the kernels' order of the units: *slots*. Each block's rows go in parts of
+    ``_PART`` consecutive rows, each part's rows longest first, in chunks of
+    ``SELL_C`` that store their rows column by column, zero-padded to the
+    longest, so the inner loop runs across rows and a chunk's sums land in
+    ``SELL_C`` consecutive slots. A block's states live in slot order too, so
+    column indices are block-local slots (uint16 when every block has at most
+    2**16 slots, else uint32) and there is no scatter of the sums;
+    units are put back in order only when states are written out. A block's
+    slots are its units then zeros up to a whole chunk.
 
-    Returns ``(val, col, chunk_off, chunk_len, chunk_rows, block_chunks)`` and
-    ``(part_chunks, part_rows)``; ``chunk_rows[c * SELL_C + i]`` is the
-    block-local row of slot i (-1 for padding); part q has chunks
-    ``part_chunks[q] ..`` and rows ``part_rows[q] ..``."""
+    Returns ``(val, col, chunk_off, chunk_len, slot_units, block_chunks)``:
+    chunk c of block b fills the block's slots ``(c - block_chunks[b]) * SELL_C
+    ..`` and ``slot_units`` gives each slot's block-local unit (-1 for padding),
+    from the block's first slot ``block_chunks[b] * SELL_C``. Parts of
+    ``_PART // SELL_C`` chunks write only their own slots, so they run in
+    parallel without sharing cache lines."""
     C = SELL_C
     lens = np.diff(W.indptr)
-    vals, cols, offs, clens, crows, bchunks = [], [], [0], [], [], [0]
-    pchunks, prows = [0], [0]
+    vals, cols, offs, clens, units, bchunks = [], [], [0], [], [], [0]
     for b in range(blocks.size - 1):
         r0, r1 = blocks[b], blocks[b + 1]
-        for p0 in range(r0, r1, _PART):
-            p1 = min(r1, p0 + _PART)
-            order = p0 - r0 + np.argsort(-lens[p0:p1], kind="stable")
-            order = np.concatenate([order, np.full(-order.size % C, -1)])
-            for c in range(order.size // C):
-                rows = order[c * C:(c + 1) * C]
-                L = max(int(lens[r0 + r]) if r >= 0 else 0 for r in rows)
-                v = np.zeros((L, C))
-                j = np.zeros((L, C), np.uint32)
-                for i, r in enumerate(rows):
-                    if r >= 0:
-                        a, e = W.indptr[r0 + r], W.indptr[r0 + r + 1]
-                        v[:e - a, i] = W.data[a:e]
-                        j[:e - a, i] = W.indices[a:e] - r0
-                vals.append(v.ravel())
-                cols.append(j.ravel())
-                offs.append(offs[-1] + L * C)
-                clens.append(L)
-                crows.append(rows)
-            pchunks.append(len(clens))
-            prows.append(p1)
+        order = np.concatenate([p0 - r0 + np.argsort(-lens[p0:min(r1, p0 + _PART)], kind="stable")
+                                for p0 in range(r0, r1, _PART)])
+        slot = np.empty(r1 - r0, np.int64)
+        slot[order] = np.arange(r1 - r0)
+        order = np.concatenate([order, np.full(-order.size % C, -1)])
+        for c in range(order.size // C):
+            rows = order[c * C:(c + 1) * C]
+            L = max(int(lens[r0 + r]) if r >= 0 else 0 for r in rows)
+            v = np.zeros((L, C))
+            j = np.zeros((L, C), np.int64)
+            for i, r in enumerate(rows):
+                if r >= 0:
+                    a, e = W.indptr[r0 + r], W.indptr[r0 + r + 1]
+                    v[:e - a, i] = W.data[a:e]
+                    j[:e - a, i] = slot[W.indices[a:e] - r0]
+            vals.append(v.ravel())
+            cols.append(j.ravel())
+            offs.append(offs[-1] + L * C)
+            clens.append(L)
+        units.append(order)
         bchunks.append(len(clens))
-    sell = (np.concatenate(vals), np.concatenate(cols), np.array(offs, np.int64), np.array(clens, np.int64),
-            np.concatenate(crows).astype(np.int64), np.array(bchunks, np.int64))
-    return sell, (np.array(pchunks, np.int64), np.array(prows, np.int64))
+    index = np.uint16 if max(u.size for u in units) <= 1 << 16 else np.uint32
+    return (np.concatenate(vals), np.concatenate(cols).astype(index), np.array(offs, np.int64),
+            np.array(clens, np.int64), np.concatenate(units).astype(np.int64), np.array(bchunks, np.int64))
+
+
+@njit(cache=True, **JIT)
+def _to_slots(x, units, n_slots):
+    """A block's states in slot order (padding 0) from ``x`` in unit order."""
+    xs = np.zeros(n_slots)
+    for s in range(units.size):
+        xs[s] = x[units[s]]
+    return xs
+
+
+@njit(cache=True, **JIT)
+def _to_units(xs, units, x):
+    """``x[units[s]] = xs[s]``: a block's states back in unit order."""
+    for s in range(units.size):
+        x[units[s]] = xs[s]
 
 
 @njit(cache=True, **JIT)
@@ -141,54 +160,51 @@ def _leaky(x, pre, leak, linear):
 
 
 @njit(cache=True, **JIT)
-def _recurrent(val, col, coff, clen, crow, c0, c1, x, pre, acc):
-    """``pre += W x`` over chunks ``c0 .. c1`` (block-local rows); each chunk's
-    sums in storage order (:func:`dynnets._simd.sell_chunk`, one gather of the
-    states a step), so every caller gets the same bits."""
+def _recurrent(val, col, coff, clen, c0, c1, x, pre):
+    """``pre += W x`` over chunks ``c0 .. c1``, whose slots start at ``pre[0]``
+    (``x`` is the block's state, in slot order); each row's sum one chain of
+    FMAs from ``pre`` in storage order (:func:`dynnets._simd.sell_chunk`), so
+    every caller gets the same bits."""
     for c in range(c0, c1):
-        sell_chunk(val, col, coff[c], clen[c], x, acc)
-        for i in range(SELL_C):
-            r = crow[c * SELL_C + i]
-            if r >= 0:
-                pre[r] += acc[i]
+        sell_chunk(val, col, coff[c], clen[c], x, pre, (c - c0) * SELL_C)
 
 
 @njit(cache=True, **JIT)
-def _step(val, col, coff, clen, crow, c0, c1, W_inT, bias, leak, W_fbT, linear, r0, x, u, fb, t, pre, acc):
-    """One update of the block of units ``r0 .. r0 + x.size`` (chunks c0..c1),
-    in place, with input row ``u[t]`` and feedback row ``fb[t]``."""
-    r1 = r0 + x.size
-    _drive(W_inT[:, r0:r1], W_fbT[:, r0:r1], bias[r0:r1], u, fb, t, pre)
-    _recurrent(val, col, coff, clen, crow, c0, c1, x, pre, acc)
-    _leaky(x, pre, leak[r0:r1], linear)
+def _step(val, col, coff, clen, c0, c1, W_inT, bias, leak, W_fbT, linear, s0, x, u, fb, t, pre):
+    """One update of a block's state ``x`` (slot order, slots ``s0 .. s0 +
+    x.size``, chunks c0..c1), in place, with input row ``u[t]`` and feedback
+    row ``fb[t]``."""
+    s1 = s0 + x.size
+    _drive(W_inT[:, s0:s1], W_fbT[:, s0:s1], bias[s0:s1], u, fb, t, pre)
+    _recurrent(val, col, coff, clen, c0, c1, x, pre)
+    _leaky(x, pre, leak[s0:s1], linear)
 
 
 @njit(cache=True, **JIT)
-def _run_item(val, col, coff, clen, crow, bchunks, W_inT, bias, leak, W_fbT, linear, blocks, b, u, fb, t0, t1, x0, X):
+def _run_item(val, col, coff, clen, units, bchunks, W_inT, bias, leak, W_fbT, linear, blocks, b, u, fb, t0, t1, x0,
+              X):
     """States ``X[t, block b]`` for ``t in [t0, t1)``, from ``x0`` (the block's
     units). Returns the first step with a non-finite state (it stops there), or -1."""
-    r0, r1 = blocks[b], blocks[b + 1]
     c0, c1 = bchunks[b], bchunks[b + 1]
-    x = x0.copy()
-    pre = np.empty(r1 - r0)
-    acc = np.empty(SELL_C)
+    s0, s1 = c0 * SELL_C, c1 * SELL_C
+    units = units[s0:s0 + blocks[b + 1] - blocks[b]]
+    x = _to_slots(x0, units, s1 - s0)
+    pre = np.empty(s1 - s0)
     # the block's own views, indexed from 0 (no wrap-around code for negative indices)
-    W_inT, W_fbT, bias, leak, X = W_inT[:, r0:r1], W_fbT[:, r0:r1], bias[r0:r1], leak[r0:r1], X[:, r0:r1]
+    W_inT, W_fbT, bias, leak, X = W_inT[:, s0:s1], W_fbT[:, s0:s1], bias[s0:s1], leak[s0:s1], X[:, blocks[b]:]
     for t in range(t0, t1):
         # :func:`_step` spelled out: measured ~8% faster at 100 units than the call
         _drive(W_inT, W_fbT, bias, u, fb, t, pre)
-        _recurrent(val, col, coff, clen, crow, c0, c1, x, pre, acc)
+        _recurrent(val, col, coff, clen, c0, c1, x, pre)
         ok = _leaky(x, pre, leak, linear)
-        Xt = X[t]
-        for i in range(r1 - r0):  # an explicit loop: a slice assignment costs more than the copy at small N
-            Xt[i] = x[i]
+        _to_units(x, units, X[t])
         if not ok:
             return t
     return -1
 
 
 @njit(cache=True, nogil=True, **JIT)
-def _run_items(first, stride, val, col, coff, clen, crow, bchunks, W_inT, bias, leak, W_fbT, linear, blocks, starts,
+def _run_items(first, stride, val, col, coff, clen, units, bchunks, W_inT, bias, leak, W_fbT, linear, blocks, starts,
                u, fb, x0, X, bad):
     """Every (block, sequence) pair is an independent item; ``x0[s, :]`` per
     sequence; ``bad[item]`` gets :func:`_run_item`'s status. Items ``first,
@@ -198,54 +214,61 @@ def _run_items(first, stride, val, col, coff, clen, crow, bchunks, W_inT, bias, 
     for item in range(first, nb * ns, stride):
         b = item // ns
         s = item % ns
-        bad[item] = _run_item(val, col, coff, clen, crow, bchunks, W_inT, bias, leak, W_fbT, linear, blocks, b, u, fb,
-                  starts[s], starts[s + 1], x0[s, blocks[b]:blocks[b + 1]], X)
+        bad[item] = _run_item(val, col, coff, clen, units, bchunks, W_inT, bias, leak, W_fbT, linear, blocks, b, u,
+                              fb, starts[s], starts[s + 1], x0[s, blocks[b]:blocks[b + 1]], X)
 
 
 @njit(parallel=True, **JIT)
-def _run_rows(val, col, coff, clen, crow, bchunks, W_inT, bias, leak, W_fbT, linear, blocks, pchunks, prows, u, fb,
-              x0, X):
-    """One large reservoir, one sequence, split within each step into its parts
-    of rows (:func:`_to_sell`), one parallel loop per step: each part computes its
-    rows' new states from the previous state (double-buffered) with the code of
-    :func:`_step`, so the result is the serial one at any thread count. Returns
-    the first step with a non-finite state, or -1."""
+def _run_rows(val, col, coff, clen, units, bchunks, W_inT, bias, leak, W_fbT, linear, blocks, u, fb, x0, X):
+    """One large reservoir, one sequence, split within each step into parts of
+    ``_PART // SELL_C`` chunks (:func:`_to_sell`), one parallel loop per step:
+    each part computes its slots' new states from the previous state
+    (double-buffered) with the code of :func:`_step`, so the result is the
+    serial one at any thread count. Returns the first step with a non-finite
+    state, or -1."""
     n = x0.size
-    n_parts = prows.size - 1
-    xa = x0.copy()
-    xb = np.empty(n)
-    pre = np.empty(n)
-    acc = np.empty((n_parts, SELL_C))
+    n_slots = bias.size
+    per_part = _PART // SELL_C
+    n_parts = (clen.size + per_part - 1) // per_part
+    xa = _to_slots(x0, units[:n], n_slots)
+    xb = np.empty(n_slots)
+    pre = np.empty(n_slots)
     ok = np.empty(n_parts, np.bool_)
     for t in range(u.shape[0]):
         old, new = (xa, xb) if t % 2 == 0 else (xb, xa)
         for q in prange(n_parts):
-            a, b = prows[q], prows[q + 1]
+            c0 = q * per_part
+            c1 = min(c0 + per_part, clen.size)
+            a, b = c0 * SELL_C, c1 * SELL_C
             p = pre[a:b]
             _drive(W_inT[:, a:b], W_fbT[:, a:b], bias[a:b], u, fb, t, p)
-            _recurrent(val, col, coff, clen, crow, pchunks[q], pchunks[q + 1], old, pre, acc[q])
+            _recurrent(val, col, coff, clen, c0, c1, old, p)
             x = new[a:b]
             x[:] = old[a:b]
             ok[q] = _leaky(x, p, leak[a:b], linear)
-            X[t, a:b] = x
+            _to_units(x, units[a:min(b, n)], X[t])
         if not ok.all():
             return t
     return -1
 
 
 @njit(cache=True, **JIT)
-def _generate_one(val, col, coff, clen, crow, bchunks, W_inT, bias, leak, W_fbT, linear, blocks, x0, y0, coef,
+def _generate_one(val, col, coff, clen, units, bchunks, W_inT, bias, leak, W_fbT, linear, blocks, x0, y0, coef,
                   intercept, use_input, to_input, to_fb, u_ext, Y, X):
     """Closed loop from state ``x0`` and last output ``y0``: the readout
-    ``y = intercept + coef^T [u; x]`` (or ``[x]``) is fed back as the next input
-    (``to_input``) and/or through ``W_fb`` (``to_fb``); other inputs come from
-    ``u_ext[t]``. Writes ``Y[t]`` and ``X[t]``."""
-    n = x0.size
+    ``y = intercept + coef^T [u; x]`` (or ``[x]``; ``coef``'s rows for ``x`` in
+    slot order) is fed back as the next input (``to_input``) and/or through
+    ``W_fb`` (``to_fb``); other inputs come from ``u_ext[t]``. Every block
+    steps before the readout. Writes ``Y[t]`` and ``X[t]``."""
+    nb = blocks.size - 1
     m = W_inT.shape[0]
-    x = x0.copy()
+    x = np.zeros(bias.size)
+    for b in range(nb):
+        s0 = bchunks[b] * SELL_C
+        n_b = blocks[b + 1] - blocks[b]
+        x[s0:s0 + n_b] = _to_slots(x0[blocks[b]:blocks[b + 1]], units[s0:s0 + n_b], n_b)
     y = y0.copy()
-    pre = np.empty(n)
-    acc = np.empty(SELL_C)
+    pre = np.empty(bias.size)
     u_t = np.empty((1, m))
     fb_t = np.empty((1, W_fbT.shape[0]))
     off = m if use_input else 0
@@ -254,28 +277,33 @@ def _generate_one(val, col, coff, clen, crow, bchunks, W_inT, bias, leak, W_fbT,
             u_t[0, k] = y[k] if to_input else u_ext[t, k]
         if to_fb:
             fb_t[0, :] = y
-        _step(val, col, coff, clen, crow, 0, clen.size, W_inT, bias, leak, W_fbT, linear, 0, x, u_t, fb_t, 0, pre, acc)
+        for b in range(nb):
+            c0, c1 = bchunks[b], bchunks[b + 1]
+            s0, s1 = c0 * SELL_C, c1 * SELL_C
+            _step(val, col, coff, clen, c0, c1, W_inT, bias, leak, W_fbT, linear, s0, x[s0:s1], u_t, fb_t, 0,
+                  pre[s0:s1])
         for o in range(y.size):
             a = intercept[o]
             if use_input:
                 for k in range(m):
                     a += coef[k, o] * u_t[0, k]
-            for i in range(n):
+            for i in range(x.size):
                 a += coef[off + i, o] * x[i]
             y[o] = a
         for o in range(y.size):
             Y[t, o] = y[o]
-        for i in range(n):
-            X[t, i] = x[i]
+        for b in range(nb):
+            s0 = bchunks[b] * SELL_C
+            _to_units(x[s0:], units[s0:s0 + blocks[b + 1] - blocks[b]], X[t, blocks[b]:])
 
 
 @njit(cache=True, nogil=True, **JIT)
-def _generate_many(first, stride, val, col, coff, clen, crow, bchunks, W_inT, bias, leak, W_fbT, linear, blocks, x0,
+def _generate_many(first, stride, val, col, coff, clen, units, bchunks, W_inT, bias, leak, W_fbT, linear, blocks, x0,
                    y0, coef, intercept, use_input, to_input, to_fb, u_ext, Y, X):
     """Independent closed-loop runs from ``x0[s]``, ``y0[s]``: ``Y[:, s]``, ``X[:, s]``,
     for ``s = first, first + stride, ...``."""
     for s in range(first, x0.shape[0], stride):
-        _generate_one(val, col, coff, clen, crow, bchunks, W_inT, bias, leak, W_fbT, linear, blocks, x0[s], y0[s],
+        _generate_one(val, col, coff, clen, units, bchunks, W_inT, bias, leak, W_fbT, linear, blocks, x0[s], y0[s],
                       coef, intercept, use_input, to_input, to_fb, u_ext[:, s], Y[:, s], X[:, s])
 
 
@@ -365,13 +393,18 @@ class Reservoir:
                 a = np.ascontiguousarray(a)
                 a.setflags(write=False)
             object.__setattr__(self, name, a)
-        # what every kernel takes, built once: W in SELL form, transposed input
-        # and feedback weights (so the drive loops run over units), the rest
-        sell, parts = _to_sell(W, blocks)
+        # what every kernel takes, built once: W in SELL form, and in its slot
+        # order the transposed input and feedback weights (so the drive loops
+        # run over units), bias and leak (padding slots: zero weights and leak,
+        # so their states stay 0), then the rest
+        sell = _to_sell(W, blocks)
+        units, bchunks = sell[4], sell[5]
+        slot_units = units + np.repeat(blocks[:-1], np.diff(bchunks) * SELL_C)  # -> global units
+        slot_units[units < 0] = -1
+        object.__setattr__(self, "_slot_units", slot_units)
         object.__setattr__(self, "_args", sell + (
-            np.ascontiguousarray(W_in.T), self.bias, self.leak, np.ascontiguousarray(W_fb.T),
-            self.activation == "identity", self.blocks))
-        object.__setattr__(self, "_parts", parts)
+            self._to_slots(W_in.T), self._to_slots(vec["bias"]), self._to_slots(vec["leak"]),
+            self._to_slots(W_fb.T), self.activation == "identity", blocks))
 
     # -- sizes -------------------------------------------------------------
     @property
@@ -485,6 +518,14 @@ class Reservoir:
         """The arrays every kernel takes (built once in ``__post_init__``)."""
         return self._args
 
+    def _to_slots(self, a):
+        """``a`` (..., N) in unit order as (..., n_slots) in the kernels' slot
+        order (:func:`_to_sell`), zero in padding slots."""
+        su = self._slot_units
+        out = np.zeros(a.shape[:-1] + su.shape)
+        out[..., su >= 0] = a[..., su[su >= 0]]
+        return out
+
     def _sequences(self, u, name="u"):
         """``u`` as one (T_total, m) array with sequence offsets, and a function
         that shapes the states as ``u`` was given."""
@@ -583,7 +624,7 @@ class Reservoir:
         nb = self.n_blocks
         bad = np.empty(nb * S, np.int64)  # per (block, sequence): first non-finite step, or -1
         if S == 1 and nb == 1 and self.W.nnz >= _ROW_PARALLEL_NNZ and numba.get_num_threads() > 1:
-            bad[0] = _run_rows(*args, *self._parts, flat, fb, X0[0], X)
+            bad[0] = _run_rows(*args, flat, fb, X0[0], X)
         elif S == 1 and nb == 1:
             bad[0] = _run_item(*args, 0, flat, fb, 0, flat.shape[0], X0[0], X)
         else:
@@ -657,8 +698,10 @@ class Reservoir:
             U = np.ascontiguousarray(np.broadcast_to(U, (n_steps, S, m)))
         Y = np.empty((n_steps, S, d))
         X = np.empty((n_steps, S, N))
+        off = m if use_input else 0
+        C = np.concatenate([C[:off], self._to_slots(C[off:].T).T])  # the state's rows in slot order
         strided(_generate_many, X0.shape[0], *self._kernel_args(), np.ascontiguousarray(X0), Y0,
-                np.ascontiguousarray(C), b, bool(use_input), bool(to_input), to_fb, U, Y, X)
+                C, b, bool(use_input), bool(to_input), to_fb, U, Y, X)
         if not np.all(np.isfinite(Y)):
             t, s = np.argwhere(~np.isfinite(Y))[0][:2]
             raise DivergenceError(t, 0, None if single else int(s))

@@ -36,7 +36,7 @@ from tqdm.auto import tqdm
 from .._validate import as_bool, as_float_array, as_rng, as_scalar
 from ..config import JIT
 from ..errors import DivergenceError
-from ..models.reservoir import SELL_C, Reservoir, _step
+from ..models.reservoir import Reservoir, _step, _to_slots, _to_units
 from .ridge import _as_xy
 
 
@@ -165,7 +165,7 @@ class RLS:
 
 
 @njit(cache=True, **JIT)
-def _force(val, col, coff, clen, crow, bchunks, W_inT, bias, leak, W_fbT, linear, blocks, u, target, t0,
+def _force(val, col, coff, clen, units, bchunks, W_inT, bias, leak, W_fbT, linear, blocks, u, target, t0,
            learn_every, learn_until, P, w, x, z, Z, dW):
     """FORCE over steps ``t0 .. t0 + len(u)``: reservoir step with feedback
     ``z`` (the readout's last output), ``z = w^T x``, and an RLS step on the
@@ -174,14 +174,15 @@ def _force(val, col, coff, clen, crow, bchunks, W_inT, bias, leak, W_fbT, linear
     (norm of the weight change, 0 when not learning); ``x``, ``z``, ``w``, ``P``
     are updated in place."""
     n = x.size
-    pre = np.empty(n)
-    acc = np.empty(SELL_C)
+    units = units[:n]
+    xs = _to_slots(x, units, bias.size)  # the kernels' order of the units
+    pre = np.empty(bias.size)
     k = np.empty(n)
     fb = np.empty((1, z.size))
     for t in range(u.shape[0]):
         fb[0, :] = z
-        _step(val, col, coff, clen, crow, 0, clen.size, W_inT, bias, leak, W_fbT, linear, 0, x,
-              u[t:t + 1], fb, 0, pre, acc)
+        _step(val, col, coff, clen, 0, clen.size, W_inT, bias, leak, W_fbT, linear, 0, xs, u[t:t + 1], fb, 0, pre)
+        _to_units(xs, units, x)
         for o in range(z.size):
             a = 0.0
             for i in range(n):
