@@ -1,6 +1,11 @@
 """The hand-vectorised kernels (mat-vec, outer product, A^T B, batched mat-vec)
 against NumPy, and their order of summation."""
 
+import os
+import subprocess
+import sys
+from fractions import Fraction
+
 import numpy as np
 import pytest
 from numba import njit
@@ -171,13 +176,15 @@ def test_batched_matvec_sums_in_order_of_j():
     np.testing.assert_array_equal(acc, ref)
 
 
-@njit(fastmath={"contract"})
 def _sequential_fma(W, v, acc):
+    """The chains of FMAs in exact arithmetic, each step rounded once (a
+    Fraction converts to the nearest float): right on CPUs without an FMA
+    instruction too, where ``fastmath={"contract"}`` would round twice."""
     for i in range(W.shape[1]):
         for q in range(W.shape[2]):
             a = acc[i, q]
             for j in range(W.shape[0]):
-                a += W[j, i, q] * v[j, q]  # contracted to one FMA
+                a = float(Fraction(a) + Fraction(W[j, i, q]) * Fraction(v[j, q]))
             acc[i, q] = a
 
 
@@ -209,3 +216,16 @@ def test_sell_chunk_matches_numpy(length, strided, index):
         _sell(val, col, off, length, x, out, 5)
         assert np.isnan(out[8]) and np.isnan(out).sum() == len({i for l in range(length) for i in range(8)
                                                                    if col[off + 8 * l + i] == col[off + 3]})
+
+
+def test_narrowest_vectors_without_fma_or_bmi(tmp_path):
+    """This file again, compiled for a generic CPU (2 doubles a vector, no FMA
+    instruction, no BMI): the blocks, tails and index decoding of the narrow
+    paths, which the host's CPU does not take."""
+    env = dict(os.environ, NUMBA_CPU_NAME="generic", NUMBA_CPU_FEATURES="", NUMBA_CACHE_DIR=str(tmp_path))
+    probe = "from dynnets import _simd; print(_simd._LANES, sorted(_simd._FEATURES))"
+    probed = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, check=True)
+    assert probed.stdout == "2 []\n"
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", __file__,
+                          "-k", "not narrowest"], env=env, capture_output=True, text=True, timeout=600, check=False)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
