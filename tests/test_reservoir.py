@@ -2,6 +2,7 @@
 installed), topologies, batching and closed-loop generation."""
 
 import networkx as nx
+import numba
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -85,6 +86,44 @@ def test_blocks_of_more_than_2_16_units_use_32_bit_indices():
     Xs = np.empty((3, n))
     _run_item(*res._kernel_args(), 0, u, np.zeros((3, 0)), 0, 3, np.zeros(n), Xs)
     np.testing.assert_array_equal(res.run(u), Xs)
+
+
+def test_long_single_run_hands_states_to_a_writer_thread_and_gets_the_serial_ones():
+    """A run of at least 2**20 states steps on one thread and writes the states
+    out on another (with a second core): the serial kernel's states, exactly;
+    the step of a divergence as well. With a writer that has not started, the
+    stepping thread writes every batch the ring cannot hold itself."""
+    import threading
+
+    from dynnets.errors import DivergenceError, NumericalWarning
+    from dynnets.models import reservoir as rm
+
+    assert numba.get_num_threads() > 1 and rm.HAND_OVER  # the CI machines have two cores (POSIX)
+    rng = np.random.default_rng(11)
+    res = Reservoir.random(100, 1, leak=0.3, bias_scaling=0.2, seed=12)
+    T = rm._HAND_OVER // 100 + 77  # not a whole number of batches
+    u, x0 = rng.uniform(-1, 1, (T, 1)), rng.uniform(-0.5, 0.5, 100)
+    serial = np.empty((T, 100))
+    _run_item(*res._kernel_args(), 0, u, np.zeros((T, 0)), 0, T, x0, serial)
+    np.testing.assert_array_equal(res.run(u, x0), serial)
+
+    val, col, coff, clen, units, _, W_inT, bias, leak, W_fbT, linear, _ = res._kernel_args()
+    ring, flags, X = np.empty((64, bias.size)), np.zeros(24, np.int64), np.full((T, 100), np.nan)
+    direct = np.zeros(-(-T // rm._BATCH), np.bool_)
+    assert rm._run_ahead(val, col, coff, clen, units[:100], W_inT, bias, leak, W_fbT, linear, u, np.zeros((T, 0)),
+                         rm._to_slots(x0, units[:100], bias.size), ring, direct, flags, X) == -1
+    assert not direct[:64 // rm._BATCH].any() and direct[64 // rm._BATCH:].all()
+    rm._write_behind(units[:100], ring, direct, flags, X)  # the ring's two batches
+    np.testing.assert_array_equal(X, serial)
+
+    with pytest.warns(NumericalWarning, match="spectral_radius"):
+        boom = Reservoir.random(100, 1, spectral_radius=50.0, density=0.5, activation="identity", leak=1.0, seed=0)
+    with pytest.raises(DivergenceError) as err:
+        boom.run(np.ones((T, 1)))
+    with pytest.raises(DivergenceError) as short:  # below the threshold: the serial kernel
+        boom.run(np.ones((1000, 1)))
+    assert (err.value.step, err.value.unit) == (short.value.step, short.value.unit)
+    assert not [t for t in threading.enumerate() if t.name == "dynnets-writer"]  # every writer has ended
 
 
 def test_same_states_as_reservoirpy():
