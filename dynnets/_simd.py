@@ -26,6 +26,8 @@ same chain of FMAs in the same order at any width, so the results do not
 depend on the machine either.
 """
 
+import sys
+
 import llvmlite.binding as llvm
 import numba
 from llvmlite import ir
@@ -43,6 +45,7 @@ def _target_features():
 
 
 _FEATURES = _target_features()
+_LITTLE_ENDIAN = sys.byteorder == "little"
 _LANES = 8 if "avx512f" in _FEATURES else 4 if "avx" in _FEATURES else 2  # doubles per register
 _WIDE = _LANES == 8  # 32 vector registers, else 16
 # Vectors per block, widest first: half the registers as independent chains of
@@ -422,12 +425,13 @@ def sell_chunk(typingctx, val, col, off, length, x, out, o):
                 word = builder.load(p, align=bits // 8)
                 word.volatile = True
                 for i in range(per_word):
-                    if i == per_word - 1:  # the top field: a shift
-                        idx.append(builder.lshr(word, ir.Constant(i64, bits * i)))
-                    elif i > 0 and bextr is not None:  # a middle one: BMI's one-instruction field extract
-                        idx.append(builder.call(bextr, [word, ir.Constant(i64, bits * i | bits << 8)]))
+                    pos = i if _LITTLE_ENDIAN else per_word - 1 - i  # the field's place in the word
+                    if pos == per_word - 1:  # the top field: a shift
+                        idx.append(builder.lshr(word, ir.Constant(i64, bits * pos)))
+                    elif pos > 0 and bextr is not None:  # a middle one: BMI's one-instruction field extract
+                        idx.append(builder.call(bextr, [word, ir.Constant(i64, bits * pos | bits << 8)]))
                     else:
-                        idx.append(builder.and_(builder.lshr(word, ir.Constant(i64, bits * i)),
+                        idx.append(builder.and_(builder.lshr(word, ir.Constant(i64, bits * pos)),
                                                 ir.Constant(i64, (1 << bits) - 1)))
             for h, accp in enumerate(accs):
                 xs = ir.Constant(vty, ir.Undefined)

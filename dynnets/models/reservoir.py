@@ -725,11 +725,14 @@ class Reservoir:
                                   daemon=True)
         writer.start()
         try:
-            return _run_ahead(val, col, coff, clen, units, W_inT, bias, leak, W_fbT, linear, u, fb,
-                              _to_slots(x0, units, bias.size), ring, direct, flags, X)
+            bad = _run_ahead(val, col, coff, clen, units, W_inT, bias, leak, W_fbT, linear, u, fb,
+                             _to_slots(x0, units, bias.size), ring, direct, flags, X)
         finally:
             flags[16] = 1  # (set already, unless the kernel failed to run)
             writer.join()
+        if flags[8] != flags[0]:
+            raise RuntimeError("the thread writing out the reservoir's states stopped before the end")
+        return bad
 
     def generate(self, coef, intercept, x0, y0, n_steps, *, use_input=True, to_input=True, u=None):
         """Closed-loop run: the linear readout's output drives the reservoir.
