@@ -59,23 +59,41 @@ def _from_bits(typingctx, bits):
     return sig, codegen
 
 
+_SHIFTER = 6755399441055744.0  # 1.5 * 2**52: adding it rounds to an integer, kept in the low bits
+_SHIFTER_BITS = 0x4338000000000000
+_TWO_M600 = 2.0 ** -600
+
+
+@njit(cache=True, inline="always", **JIT_STRICT)
+def _exp_shifted(t):
+    """``e**t = 2**k (Q + P) / (Q - P)`` for ``|t|`` of modest size: returns
+    ``P``, ``Q``, ``k`` and ``k`` as an int64. ``k = round(t / ln 2)`` comes from
+    the shifter, which leaves it in the low bits of the sum: no conversion of
+    doubles to integers, which has no vector instruction before AVX-512."""
+    kk = t * _LOG2E + _SHIFTER
+    k = kk - _SHIFTER
+    r = (t - k * _LN2_HI) - k * _LN2_LO
+    rr = r * r
+    p = r * ((_P0 * rr + _P1) * rr + _P2)
+    q = ((_Q0 * rr + _Q1) * rr + _Q2) * rr + _Q3
+    return p, q, k, _to_bits(kk) - _SHIFTER_BITS
+
+
 @njit(cache=True, **JIT_STRICT)
 def _exp_parts(x):
     """``e**x = 2**k1 * 2**k2 * (Q + P) / (Q - P)`` for ``x`` clamped to the range
     where ``e**x`` goes from zero to inf; returns ``(P, Q, s1, s2)`` with the
     powers of two ``s1 = 2**k1``, ``s2 = 2**k2``. Two factors, so that overflow,
-    underflow and subnormal results come out of the multiplications."""
-    # Clamping keeps k in int range; NaN passes through (the callers restore it).
+    underflow and subnormal results come out of the multiplications. ``k`` from
+    the shifter (:func:`_exp_shifted`): with ``floor`` and a conversion to
+    int64, which has no vector instruction before AVX-512, its loops ran scalar
+    on AVX2."""
+    # Clamping keeps k in the shifter's range; NaN passes through (the callers restore it).
     if x > 710.0:  # noqa: PLR1730 (min() would need care with NaN; this lets it through)
         x = 710.0
     if x < -746.0:  # noqa: PLR1730
         x = -746.0
-    k = np.floor(x * _LOG2E + 0.5)
-    r = (x - k * _LN2_HI) - k * _LN2_LO
-    rr = r * r
-    p = r * ((_P0 * rr + _P1) * rr + _P2)
-    q = ((_Q0 * rr + _Q1) * rr + _Q2) * rr + _Q3
-    ki = np.int64(k)
+    p, q, _, ki = _exp_shifted(x)
     k1 = ki >> 1
     k2 = ki - k1
     return p, q, _from_bits((k1 + 1023) << 52), _from_bits((k2 + 1023) << 52)
@@ -87,26 +105,6 @@ def exp(x):
     p, q, s1, s2 = _exp_parts(x)
     res = ((1.0 + 2.0 * p / (q - p)) * s1) * s2
     return x if x != x else res  # noqa: PLR0124 (x != x: NaN)
-
-
-_SHIFTER = 6755399441055744.0  # 1.5 * 2**52: adding it rounds to an integer, kept in the low bits
-_SHIFTER_BITS = 0x4338000000000000
-_TWO_M600 = 2.0 ** -600
-
-
-@njit(cache=True, inline="always", **JIT_STRICT)
-def _exp_shifted(t):
-    """``e**t = 2**k (Q + P) / (Q - P)`` for ``t <= 0`` of modest size: returns
-    ``P``, ``Q``, ``k`` and ``k`` as an int64. ``k = round(t / ln 2)`` comes from
-    the shifter, which leaves it in the low bits of the sum: no conversion of
-    doubles to integers, which has no vector instruction before AVX-512."""
-    kk = t * _LOG2E + _SHIFTER
-    k = kk - _SHIFTER
-    r = (t - k * _LN2_HI) - k * _LN2_LO
-    rr = r * r
-    p = r * ((_P0 * rr + _P1) * rr + _P2)
-    q = ((_Q0 * rr + _Q1) * rr + _Q2) * rr + _Q3
-    return p, q, k, _to_bits(kk) - _SHIFTER_BITS
 
 
 @njit(cache=True, **JIT_STRICT)
