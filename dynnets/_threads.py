@@ -59,7 +59,8 @@ _SPINS = 1000  # pause-spins before a waiting thread yields its CPU
 _X86 = llvm.get_process_triple().startswith(("x86_64", "i386", "i686"))
 
 
-def _counter(typingctx, flags, i):
+def _counter(flags, i):
+    """``flags`` an int64 C-contiguous vector and ``i`` an integer (numba types)."""
     return (isinstance(flags, types.Array) and flags.dtype == types.int64 and flags.ndim == 1
             and flags.layout == "C" and isinstance(i, types.Integer))
 
@@ -67,7 +68,7 @@ def _counter(typingctx, flags, i):
 @intrinsic
 def load_acquire(typingctx, flags, i):
     """``flags[i]`` (int64), read with acquire ordering."""
-    if not _counter(typingctx, flags, i):
+    if not _counter(flags, i):
         return None
 
     def codegen(context, builder, signature, args):
@@ -81,7 +82,7 @@ def load_acquire(typingctx, flags, i):
 @intrinsic
 def store_release(typingctx, flags, i, value):
     """``flags[i] = value`` (int64), written with release ordering."""
-    if not (_counter(typingctx, flags, i) and isinstance(value, types.Integer)):
+    if not (_counter(flags, i) and isinstance(value, types.Integer)):
         return None
 
     def codegen(context, builder, signature, args):
