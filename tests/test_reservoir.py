@@ -99,7 +99,7 @@ def test_long_single_run_hands_states_to_a_writer_thread_and_gets_the_serial_one
 
     rng = np.random.default_rng(11)
     res = Reservoir.random(100, 1, leak=0.3, bias_scaling=0.2, seed=12)
-    T = rm._HAND_OVER // 100 + 77  # not a whole number of batches
+    T = rm._HAND_OVER_STATES // 100 + 77  # not a whole number of batches
     u, x0 = rng.uniform(-1, 1, (T, 1)), rng.uniform(-0.5, 0.5, 100)
     serial = np.empty((T, 100))
     _run_item(*res._kernel_args(), 0, u, np.zeros((T, 0)), 0, T, x0, serial)
@@ -110,7 +110,7 @@ def test_long_single_run_hands_states_to_a_writer_thread_and_gets_the_serial_one
         np.testing.assert_array_equal(X, serial)
 
     val, col, coff, clen, units, _, W_inT, bias, leak, W_fbT, linear, _ = res._kernel_args()
-    ring, flags, X = np.empty((64, bias.size)), np.zeros(24, np.int64), np.full((T, 100), np.nan)
+    ring, flags, X = np.empty((64, bias.size)), np.zeros(rm._N_FLAGS, np.int64), np.full((T, 100), np.nan)
     direct = np.zeros(-(-T // rm._BATCH), np.bool_)
     assert rm._run_ahead(val, col, coff, clen, units[:100], W_inT, bias, leak, W_fbT, linear, u, np.zeros((T, 0)),
                          rm._to_slots(x0, units[:100], bias.size), ring, direct, flags, X) == -1

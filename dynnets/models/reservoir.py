@@ -52,11 +52,13 @@ ACTIVATIONS = ("tanh", "identity")
 _ROW_PARALLEL_NNZ = 20_000  # one reservoir with more connections is split by rows
 SELL_C = 8  # rows per chunk of the sliced ELLPACK layout (dynnets._simd.sell_chunk is written for 8)
 _PART = 256  # rows per part: the items of the row-parallel kernel
-# A single run of at least _HAND_OVER states (steps x units) on a machine with a
-# second core steps on one thread and writes the states out on another
+# A single run of at least _HAND_OVER_STATES states (steps x units) on a machine
+# with a second core steps on one thread and writes the states out on another
 # (_run_ahead, _write_behind), through a ring of _RING states handed over
-# _BATCH at a time.
-_HAND_OVER = 1 << 20
+# _BATCH at a time. The two threads share an int64 array of counters, each on
+# its own cache line: steps done, steps written out, and a stop flag.
+_HAND_OVER_STATES = 1 << 20
+_DONE, _WRITTEN, _STOPPED, _N_FLAGS = 0, 8, 16, 24
 _RING = 4096  # enough for the writer to fault in a 2 MB page of the output (about 1 ms) without falling behind
 _BATCH = 32
 _RINGS = threading.local()  # each thread's ring, kept: its first touch would cost as much as it saves
@@ -231,9 +233,9 @@ def _run_items(first, stride, val, col, coff, clen, units, bchunks, W_inT, bias,
 def _run_ahead(val, col, coff, clen, units, W_inT, bias, leak, W_fbT, linear, u, fb, x, ring, direct, flags, X):
     """:func:`_run_item` for one reservoir of one block (``x`` its state in slot
     order) that hands the states to :func:`_write_behind`, on another thread,
-    through the rows of ``ring``: ``flags[0]`` counts the steps done (published
-    every ``_BATCH``), ``flags[8]`` the steps written out, and ``flags[16]`` is
-    set when it stops. It never waits: when the writer has not yet freed the
+    through the rows of ``ring``: ``flags[_DONE]`` counts the steps done
+    (published every ``_BATCH``), ``flags[_WRITTEN]`` the steps written out, and
+    ``flags[_STOPPED]`` is set when it stops. It never waits: when the writer has not yet freed the
     ring rows of a batch (another program has its CPU, say), this thread writes
     that batch out itself and marks it ``direct``. Returns the first step with
     a non-finite state (it stops there), or -1."""
@@ -244,7 +246,7 @@ def _run_ahead(val, col, coff, clen, units, W_inT, bias, leak, W_fbT, linear, u,
     ahead = True
     for t in range(T):
         if t % _BATCH == 0:
-            ahead = t < R or load_acquire(flags, 8) >= t - R + _BATCH
+            ahead = t < R or load_acquire(flags, _WRITTEN) >= t - R + _BATCH
             direct[t // _BATCH] = not ahead
         _drive(W_inT, W_fbT, bias, u, fb, t, pre)
         _recurrent(val, col, coff, clen, 0, clen.size, x, pre)
@@ -259,9 +261,9 @@ def _run_ahead(val, col, coff, clen, units, W_inT, bias, leak, W_fbT, linear, u,
             bad = t
             break
         if (t + 1) % _BATCH == 0:
-            store_release(flags, 0, t + 1)
-    store_release(flags, 0, T if bad < 0 else bad + 1)
-    store_release(flags, 16, 1)
+            store_release(flags, _DONE, t + 1)
+    store_release(flags, _DONE, T if bad < 0 else bad + 1)
+    store_release(flags, _STOPPED, 1)
     return bad
 
 
@@ -273,17 +275,17 @@ def _write_behind(units, ring, direct, flags, X):
     R = ring.shape[0]
     t = 0
     while True:
-        done = load_acquire(flags, 0)
+        done = load_acquire(flags, _DONE)
         if t == done:
-            if load_acquire(flags, 16) != 0 and load_acquire(flags, 0) == t:
+            if load_acquire(flags, _STOPPED) != 0 and load_acquire(flags, _DONE) == t:
                 return
-            wait_for(flags, 0, t + 1, 16)
+            wait_for(flags, _DONE, t + 1, _STOPPED)
             continue
         while t < done:
             if not direct[t // _BATCH]:
                 _to_units(ring[t % R], units, X[t])
             t += 1
-        store_release(flags, 8, t)
+        store_release(flags, _WRITTEN, t)
 
 
 @njit(parallel=True, **JIT)
@@ -693,7 +695,7 @@ class Reservoir:
         bad = np.empty(nb * S, np.int64)  # per (block, sequence): first non-finite step, or -1
         if S == 1 and nb == 1 and self.W.nnz >= _ROW_PARALLEL_NNZ and numba.get_num_threads() > 1:
             bad[0] = _run_rows(*args, flat, fb, X0[0], X)
-        elif S == 1 and nb == 1 and X.size >= _HAND_OVER and HAND_OVER and numba.get_num_threads() > 1:
+        elif S == 1 and nb == 1 and X.size >= _HAND_OVER_STATES and HAND_OVER and numba.get_num_threads() > 1:
             bad[0] = self._run_handed_over(flat, fb, X0[0], X)
         elif S == 1 and nb == 1:
             bad[0] = _run_item(*args, 0, flat, fb, 0, flat.shape[0], X0[0], X)
@@ -720,7 +722,7 @@ class Reservoir:
             _RINGS.buffer = np.empty(_RING * bias.size)
         ring = _RINGS.buffer[:_RING * bias.size].reshape(_RING, bias.size)
         direct = np.zeros(-(-len(u) // _BATCH), np.bool_)
-        flags = np.zeros(24, np.int64)
+        flags = np.zeros(_N_FLAGS, np.int64)
         writer = threading.Thread(target=_write_behind, args=(units, ring, direct, flags, X), name="dynnets-writer",
                                   daemon=True)
         writer.start()
@@ -728,9 +730,9 @@ class Reservoir:
             bad = _run_ahead(val, col, coff, clen, units, W_inT, bias, leak, W_fbT, linear, u, fb,
                              _to_slots(x0, units, bias.size), ring, direct, flags, X)
         finally:
-            flags[16] = 1  # (set already, unless the kernel failed to run)
+            flags[_STOPPED] = 1  # (set already, unless the kernel failed to run)
             writer.join()
-        if flags[8] != flags[0]:
+        if flags[_WRITTEN] != flags[_DONE]:
             raise RuntimeError("the thread writing out the reservoir's states stopped before the end")
         return bad
 
